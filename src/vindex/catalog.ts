@@ -15,8 +15,8 @@ export interface VindexTraits {
 const functional = (cost: number): VindexTraits => ({ cost, unique: true, needsVCursor: false });
 const lookup = (cost: number, unique: boolean): VindexTraits => ({ cost, unique, needsVCursor: true });
 
-/** Traits of the types whose traits do not depend on params. (A Map: a type name such as
- * `constructor` must not find an Object prototype member.) */
+// Traits of the types whose traits do not depend on params. A Map rather than a plain object,
+// so that a type named `constructor` or `toString` finds nothing.
 const FIXED_TRAITS: ReadonlyMap<string, VindexTraits> = new Map(Object.entries({
   binary: functional(0),
   binary_md5: functional(1),

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
 import {
   binaryKeyspaceId, binaryMd5KeyspaceId, numericKeyspaceId, reverseBitsKeyspaceId, type SqlValue, type Vindex,
   binaryMd5Vindex, binaryVindex, numericVindex, reverseBitsVindex,
@@ -18,6 +19,18 @@ describe('numeric vindex', () => {
     assert.equal(hex('9223372036854775808'), '8000000000000000');
     assert.equal(hex(4294967296), '0000000100000000');
     assert.equal(hex(' 7 '), '0000000000000007');
+  });
+
+  it('parses any uint64 written in decimal exactly', () => {
+    const expected = Buffer.alloc(8);
+    for (let i = 0; i < 20_000; i++) {
+      const value = randomBytes(8).readBigUInt64BE() >> BigInt(i % 64); // every magnitude
+      expected.writeBigUInt64BE(value);
+      const text = '0'.repeat(i % 3) + value.toString();
+      assert.equal(hex(text), expected.toString('hex'), text);
+      assert.equal(hex(Buffer.from(text)), expected.toString('hex'), text);
+      assert.equal(hex(value), expected.toString('hex'), text);
+    }
   });
 
   it('has no destination for negatives, floats, text and NULL', () => {
