@@ -14,7 +14,10 @@ let loading: Promise<XxhashApi> | undefined;
 
 /** The process-wide xxhash instance; concurrent callers share one initialisation. */
 function loadXxhash(): Promise<XxhashApi> {
-  loading ??= xxhash();
+  loading ??= xxhash().catch((err: unknown) => {
+    loading = undefined; // let a later call retry rather than replay the failure forever
+    throw err;
+  });
   return loading;
 }
 
