@@ -1,0 +1,60 @@
+// One way to open a MySQL/MariaDB connection, so every session runs with the same settings:
+// UTC (TIMESTAMP values must not shift), utf8mb4, and values kept as the server sent them
+// (dates and big numbers as strings) so nothing is rounded or re-zoned on the way through.
+import mysql from 'mysql2/promise';
+
+export interface MysqlEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database?: string;
+}
+
+export interface ConnectOptions {
+  multipleStatements?: boolean;
+  connectTimeoutMs?: number;
+  /** Allow LOAD DATA LOCAL INFILE streams from this client. */
+  localInfile?: boolean;
+}
+
+export type Connection = mysql.Connection;
+
+export function describeEndpoint(ep: Pick<MysqlEndpoint, 'host' | 'port'>): string {
+  return `${ep.host}:${ep.port}`;
+}
+
+export async function connectMysql(ep: MysqlEndpoint, opts: ConnectOptions = {}): Promise<Connection> {
+  const conn = await mysql.createConnection({
+    host: ep.host,
+    port: ep.port,
+    user: ep.user,
+    password: ep.password ?? '',
+    database: ep.database,
+    charset: 'UTF8MB4_GENERAL_CI',
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    multipleStatements: opts.multipleStatements ?? false,
+    connectTimeout: opts.connectTimeoutMs ?? 5_000,
+    flags: opts.localInfile ? ['+LOCAL_FILES'] : undefined,
+  });
+  await conn.query("SET SESSION time_zone = '+00:00'");
+  return conn;
+}
+
+/** Runs fn with a fresh connection and always closes it. */
+export async function withMysql<T>(ep: MysqlEndpoint, fn: (conn: Connection) => Promise<T>, opts?: ConnectOptions): Promise<T> {
+  const conn = await connectMysql(ep, opts);
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end().catch(() => conn.destroy());
+  }
+}
+
+/** Quotes an identifier for MySQL: backticks, with embedded backticks doubled. */
+export function quoteId(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
