@@ -7,3 +7,4 @@ export * from './records';
 export * from './vschema-json';
 export { formatJSON, formatGoJSON, type JsonValue, type ProtoJsonOptions } from './proto-json';
 export { parseJsonWithPositions, JsonSyntaxError, type JsonNode, type Position } from './json-source';
+export { checkVSchema, type VSchemaCheck } from './vschema-validate';
