@@ -16,6 +16,12 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Allow LOAD DATA LOCAL INFILE streams from this client. */
   localInfile?: boolean;
+  /**
+   * Return JSON columns as the exact text the server sends instead of parsed values (row readers
+   * need this: a parse/stringify round trip changes number formats, key order and spacing).
+   * MariaDB announces its JSON columns through extended metadata, so mysql2 would parse them too.
+   */
+  jsonStrings?: boolean;
 }
 
 export type Connection = mysql.Connection;
@@ -37,6 +43,7 @@ export async function connectMysql(ep: MysqlEndpoint, opts: ConnectOptions = {})
     supportBigNumbers: true,
     bigNumberStrings: true,
     multipleStatements: opts.multipleStatements ?? false,
+    jsonStrings: opts.jsonStrings ?? false,
     connectTimeout: opts.connectTimeoutMs ?? 5_000,
     flags: opts.localInfile ? ['+LOCAL_FILES'] : undefined,
   });
