@@ -388,6 +388,26 @@ If this is not what you expected, check the input data (as JSON parsing will ski
       assert.equal(ok(await cli('--compact', 'GetVSchema', '--mount-name', 'ext1', 'commerce')).stdout, '{\n  "tables": {\n    "product": {}\n  }\n}\n');
       fails(await cli('GetVSchema', '--mount-name', 'ext1', 'nope'), "node doesn't exist: /vitess/global/keyspaces/nope/VSchema");
     });
+    it('lowers an outdated PRIMARY to UNKNOWN, as vtctld does', async () => {
+      await topo.withCellTopo(global, 'zone1', async (cell) => {
+        for (const [uid, seconds] of [[900, 1700000000], [901, 1700000500]]) {
+          await topo.putTablet(cell, {
+            alias: { cell: 'zone1', uid }, hostname: 'h', portMap: { vt: 1 }, keyspace: 'stale', shard: '0',
+            type: TabletType.PRIMARY, mysqlHostname: 'm', mysqlPort: 2, primaryTermStartTime: { seconds },
+          });
+        }
+      });
+      assert.equal(ok(await cli('GetTablets', '--keyspace', 'stale')).stdout, [
+        'zone1-0000000900 stale 0 unknown h:1 m:2 [] 2023-11-14T22:13:20Z',
+        'zone1-0000000901 stale 0 primary h:1 m:2 [] 2023-11-14T22:21:40Z',
+        '',
+      ].join('\n'));
+    });
+
+    it('treats only command positions case-insensitively, never arguments', async () => {
+      fails(await cli('getkeyspace', 'MOUNT'), "node doesn't exist: /vitess/global/keyspaces/MOUNT/Keyspace");
+      ok(await cli('--topo-global-root', '/vitess/global', 'GETKEYSPACES'));
+    });
   });
 
   describe('Vindex', () => {

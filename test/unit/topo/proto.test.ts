@@ -235,3 +235,11 @@ describe('tablet types', () => {
     assert.equal(p.tabletTypeLowerName(42), 'unknown');
   });
 });
+
+describe('protojson numbers', () => {
+  it('prints a float32 with its shortest form, as Go does', () => {
+    const m = p.decodeMirrorRules(p.encodeMirrorRules({ rules: [{ fromTable: 'a', toTable: 'b', percent: 0.1 }] }));
+    assert.notEqual(m.rules[0].percent, 0.1); // float32 precision
+    assert.deepEqual(p.recordToProtoJSON('MirrorRules', m), { rules: [{ from_table: 'a', to_table: 'b', percent: 0.1 }] });
+  });
+});
