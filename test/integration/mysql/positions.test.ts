@@ -3,7 +3,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { connectMysql, quoteId, withMysql, type Connection, type MysqlEndpoint } from '../../../src/mysql/connect';
 import { addGtid, formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../../../src/mysql/gtid';
 import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../../../src/mysql/positions';
-import { createScratchDb, dropScratchDb, scratchName, sourceTablets } from './scratch';
+import { createScratchDb, scratchName, startPrivatePair, type PrivatePair } from './scratch';
 
 async function lastGtid(conn: Connection): Promise<string> {
   const [rows] = await conn.query<RowDataPacket[]>('SELECT @@last_gtid AS g');
@@ -12,17 +12,19 @@ async function lastGtid(conn: Connection): Promise<string> {
 
 describe('mysql positions (MariaDB)', function () {
   this.timeout(120_000);
+  let pair: PrivatePair;
   let primary: MysqlEndpoint;
   let replica: MysqlEndpoint;
   const db = scratchName('pos');
 
   before(async () => {
-    ({ primary, replica } = await sourceTablets());
+    pair = await startPrivatePair();
+    ({ primary, replica } = pair);
     await createScratchDb(primary, db);
     await withMysql({ ...primary, database: db }, (c) => c.query('CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, gtid VARCHAR(64))'));
   });
   after(async () => {
-    await dropScratchDb(primary, db);
+    await pair?.stop();
   });
 
   it('reads the flavor and the current position, which advances by exactly our transaction', async () => {

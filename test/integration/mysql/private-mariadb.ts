@@ -45,7 +45,11 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function startPrivateMariadb(opts: { extraCnf?: string[] } = {}): Promise<PrivateMariadb> {
+/**
+ * Starts a server. With `replicaOf`, it replicates from that server with GTIDs
+ * (log_slave_updates on, like the tablets' replicas).
+ */
+export async function startPrivateMariadb(opts: { extraCnf?: string[]; replicaOf?: PrivateMariadb } = {}): Promise<PrivateMariadb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vtm-mysql-test-'));
   const port = await freePort();
   // Tablets use their ports (17400..) as server ids; stay clear of them and of readers.
@@ -76,6 +80,8 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[] } = {}): P
     'sync-binlog=0',
     'performance-schema=OFF',
     'max-allowed-packet=64M',
+    'log-slave-updates=ON',
+    ...(opts.replicaOf ? ['read-only=ON'] : []),
     ...(opts.extraCnf ?? []),
     '',
   ].join('\n'));
@@ -96,6 +102,11 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[] } = {}): P
   };
   const waitExit = (c: ChildProcess): Promise<void> => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r())));
   await start();
+  if (opts.replicaOf) {
+    const src = opts.replicaOf;
+    await run('mariadb', ['-h127.0.0.1', `-P${port}`, '-uroot', '-e',
+      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${src.port}, MASTER_USER='root', MASTER_USE_GTID=slave_pos; START SLAVE;`]);
+  }
   return {
     endpoint: { host: '127.0.0.1', port, user: 'root' },
     port,

@@ -2,21 +2,33 @@
 // keyspace databases (vt_commerce / vt_customer) the other suites use.
 import crypto from 'node:crypto';
 import { connectMysql, quoteId, withMysql, type Connection, type MysqlEndpoint } from '../../../src/mysql/connect';
-import { testTablets } from '../../support/stack';
+import { startPrivateMariadb, type PrivateMariadb } from './private-mariadb';
 
 export function scratchName(prefix: string): string {
   return `vtm_t_${prefix}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
 }
 
-/** The shared test stack's source commerce/-80 primary and its replica. */
-export async function sourceTablets(): Promise<{ primary: MysqlEndpoint; replica: MysqlEndpoint }> {
-  const tablets = await testTablets({ cluster: 'source', shard: '-80' });
-  const primary = tablets.find((t) => t.type === 'PRIMARY');
-  const replica = tablets.find((t) => t.type === 'REPLICA');
-  if (!primary || !replica) throw new Error('test stack has no source -80 primary/replica');
+export interface PrivatePair {
+  primary: MysqlEndpoint;
+  replica: MysqlEndpoint;
+  servers: PrivateMariadb[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A private primary and GTID replica, configured like a shard's tablets. These suites kill
+ * servers, purge binlogs and fill them with backlogs, and must not depend on (or disturb) the
+ * shared test stack, which other suites take down and bring up.
+ */
+export async function startPrivatePair(opts: { replica?: boolean } = {}): Promise<PrivatePair> {
+  const p = await startPrivateMariadb();
+  const r = opts.replica === false ? undefined : await startPrivateMariadb({ replicaOf: p });
+  const servers = r ? [p, r] : [p];
   return {
-    primary: { host: '127.0.0.1', port: primary.port, user: 'root' },
-    replica: { host: '127.0.0.1', port: replica.port, user: 'root' },
+    primary: p.endpoint,
+    replica: (r ?? p).endpoint,
+    servers,
+    stop: async () => { for (const s of servers.reverse()) await s.stop(); },
   };
 }
 
