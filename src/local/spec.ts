@@ -3,7 +3,7 @@
 // starts a different cluster than the user asked for.
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkShardsCoverFullRange, isValidShardName } from '../vindex';
+import { checkShardsCoverFullRange, isValidShardName, parseShardName } from '../vindex';
 
 export interface KeyspaceSpec {
   name: string;
@@ -105,6 +105,16 @@ class Reader {
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Why Vitess would reject a shard name (e.g. `80-40`: out of order keys), when it says. */
+function shardNameReason(name: string): string {
+  try {
+    parseShardName(name);
+    return '';
+  } catch (err) {
+    return `: ${(err as Error).message}`;
+  }
+}
+
 function readKeyspace(r: Reader, raw: unknown, where: string): KeyspaceSpec | undefined {
   const obj = r.object(raw, where, ['name', 'shards', 'replicas', 'rdonly', 'schemaFile', 'vschemaFile']);
   if (!obj) return undefined;
@@ -112,7 +122,7 @@ function readKeyspace(r: Reader, raw: unknown, where: string): KeyspaceSpec | un
   if (name && !NAME.test(name)) r.problems.push(`${where}.name: "${name}" is not a valid keyspace name (letters, digits, _ and -)`);
   const shards = obj.shards === undefined ? ['0'] : r.array(obj, 'shards', where).map(String);
   const bad = shards.filter((s) => !isValidShardName(s));
-  for (const s of bad) r.problems.push(`${where}.shards: "${s}" is not a valid shard name (expected 0 or <hex>-<hex>, e.g. -80, 80-)`);
+  for (const s of bad) r.problems.push(`${where}.shards: "${s}" is not a valid shard name${shardNameReason(s)} (expected 0 or <hex>-<hex>, e.g. -80, 80-)`);
   if (shards.length === 0) r.problems.push(`${where}.shards: needs at least one shard`);
   if (bad.length === 0 && shards.length > 0) {
     try {
