@@ -4,7 +4,7 @@ import path from 'node:path';
 import { runningPid, startDaemon, stopDaemon, type DaemonSpec } from './daemon';
 import { etcdDaemon, etcdMarker, startEtcd, stopEtcd, type EtcdInstance } from './etcd';
 import { allTablets, statePaths, type LocalTablet } from './layout';
-import { startTablet, stopTablet, tabletDaemon, tabletMarker } from './mariadb';
+import { startTablet, stopTablet, tabletPid } from './mariadb';
 import type { LocalSpec } from './spec';
 import { startTemporal, stopTemporal, temporalDaemon, temporalMarker, type TemporalInstance } from './temporal';
 import { waitFor } from './ports';
@@ -68,7 +68,7 @@ export function components(spec: LocalSpec): Component[] {
       kind: 'tablet',
       ports: [t.port],
       tablet: t,
-      pid: () => runningPid(tabletDaemon(t).pidFile, tabletMarker(t)),
+      pid: () => tabletPid(t),
       start: () => startTablet(t, statePaths.template(spec)),
       stop: (signal) => stopTablet(t, signal),
     });

@@ -2,10 +2,17 @@
 // port of it is still listening.
 import fs from 'node:fs';
 import { components } from './components';
+import { withStateLock } from './lock';
 import { isPortOpen } from './ports';
 import type { LocalSpec } from './spec';
 
 export async function down(spec: LocalSpec, opts: { wipe?: boolean }, log: (line: string) => void = () => {}): Promise<void> {
+  // Without a state dir there are no pid files, so nothing of ours can be running.
+  if (!fs.existsSync(spec.stateDir)) return;
+  await withStateLock(spec.stateDir, () => stopAll(spec, opts, log), log);
+}
+
+async function stopAll(spec: LocalSpec, opts: { wipe?: boolean }, log: (line: string) => void): Promise<void> {
   const comps = components(spec);
   // Worker first (it drains), then the tablets and topology it talks to, Temporal last.
   const order = ['worker', 'tablet', 'etcd', 'temporal'] as const;

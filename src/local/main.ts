@@ -1,10 +1,12 @@
 // vtmigrate-local: local Vitess-shaped clusters (etcd topology + MariaDB tablets) and the
 // Temporal dev server, for the demo, tests, benchmarks and anyone trying vtmigrate.
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { findComponent } from './components';
 import { describeStack, formatStack } from './describe';
 import { down } from './down';
+import { withStateLock } from './lock';
 import { loadSpec, SpecError } from './spec';
 import { checkPorts, up } from './up';
 
@@ -44,8 +46,11 @@ export function buildProgram(): Command {
     .addOption(specOption())
     .addOption(new Option('--signal <signal>', 'signal to send (KILL simulates a crash)').default('TERM').choices(['TERM', 'KILL', 'INT']))
     .action(async (name: string, opts: { spec: string; signal: string }) => {
-      const c = findComponent(loadSpec(opts.spec), name);
-      const pid = await c.stop(`SIG${opts.signal}` as NodeJS.Signals);
+      const spec = loadSpec(opts.spec);
+      const c = findComponent(spec, name);
+      const pid = fs.existsSync(spec.stateDir)
+        ? await withStateLock(spec.stateDir, () => c.stop(`SIG${opts.signal}` as NodeJS.Signals), log)
+        : undefined;
       log(pid === undefined ? `${name} was not running` : `stopped ${name} (pid ${pid})`);
     });
 
@@ -57,7 +62,7 @@ export function buildProgram(): Command {
       const spec = loadSpec(opts.spec);
       const c = findComponent(spec, name);
       await checkPorts(spec, [c]);
-      const pid = await c.start();
+      const pid = await withStateLock(spec.stateDir, () => c.start(), log);
       log(`${name} is up (pid ${pid})`);
     });
 

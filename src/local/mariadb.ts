@@ -111,8 +111,20 @@ async function makeTemplate(templateDir: string): Promise<string> {
   return data;
 }
 
+/** mariadbd's own pid-file (the pid-file= of its my.cnf). */
+const serverPidFile = (t: LocalTablet) => path.join(t.dir, 'mariadbd.pid');
+
+/**
+ * The tablet's running mysqld. Ours and mariadbd's pid files name the same process (we exec it
+ * directly); mariadbd's is the fallback when an interrupted `up` lost ours, so such a mysqld is
+ * still found, reported and stopped instead of squatting on the tablet's port.
+ */
+export function tabletPid(t: LocalTablet): number | undefined {
+  return runningPid(tabletDaemon(t).pidFile, tabletMarker(t)) ?? runningPid(serverPidFile(t), tabletMarker(t));
+}
+
 export async function startTablet(t: LocalTablet, templateDir: string): Promise<number> {
-  const existing = runningPid(tabletDaemon(t).pidFile, tabletMarker(t));
+  const existing = tabletPid(t);
   if (existing !== undefined) return existing;
   fs.mkdirSync(t.dir, { recursive: true });
   fs.writeFileSync(tabletCnfPath(t), cnfText({ dir: t.dir, port: t.port, serverId: t.port, readOnly: t.type !== 'PRIMARY' }));
@@ -127,7 +139,10 @@ export async function startTablet(t: LocalTablet, templateDir: string): Promise<
 }
 
 export async function stopTablet(t: LocalTablet, signal?: NodeJS.Signals): Promise<number | undefined> {
-  return stopDaemon(tabletDaemon(t).pidFile, tabletMarker(t), { signal });
+  const pid = await stopDaemon(tabletDaemon(t).pidFile, tabletMarker(t), { signal });
+  // Only a mysqld our pid file lost is still running here; mariadbd removes its file on exit.
+  if (runningPid(serverPidFile(t), tabletMarker(t)) === undefined) return pid;
+  return stopDaemon(serverPidFile(t), tabletMarker(t), { signal });
 }
 
 export function rootEndpoint(t: LocalTablet, database?: string) {

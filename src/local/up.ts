@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { components, type Component } from './components';
 import { allTablets, statePaths, tabletPortOwners } from './layout';
 import { setupPrimary, setupReplica } from './mariadb';
+import { withStateLock } from './lock';
 import { isPortFree } from './ports';
 import { loadOrCreateSecrets } from './secrets';
 import { specPorts, type LocalSpec } from './spec';
@@ -47,9 +48,22 @@ export async function up(spec: LocalSpec, log: (line: string) => void = () => {}
   requireProgram('etcd', 'etcd-server');
   temporalCli();
   const comps = components(spec).filter((c) => c.kind !== 'worker');
-  await checkPorts(spec, comps);
-  fs.mkdirSync(spec.stateDir, { recursive: true });
+  // Ports are checked under the lock: a racing up would otherwise see the other's processes
+  // half-started, and its probe binds could steal a port from a server that is binding it.
+  // Refused input leaves no directory behind: only what this call created is removed.
+  const created = fs.mkdirSync(spec.stateDir, { recursive: true });
+  await withStateLock(spec.stateDir, async () => {
+    try {
+      await checkPorts(spec, comps);
+    } catch (err) {
+      if (created) fs.rmSync(created, { recursive: true, force: true });
+      throw err;
+    }
+    await startAll(spec, comps, log);
+  }, log);
+}
 
+async function startAll(spec: LocalSpec, comps: Component[], log: (line: string) => void): Promise<void> {
   log(`starting ${comps.filter((c) => c.pid() === undefined).map((c) => c.name).join(', ') || 'nothing (all running)'}`);
   await Promise.all(comps.map((c) => c.start()));
 
