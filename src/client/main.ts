@@ -4,20 +4,27 @@
 import { Command, Option } from 'commander';
 import { registerApplyVSchemaCommand } from './apply-vschema';
 import { registerInspectCommands } from './inspect';
+import { registerMigrateCommands } from './migrate';
 import { registerMountCommands } from './mount';
 import { registerVindexCommand } from './vindex';
+import { registerWorkflowCommands } from './workflow';
+import { registerWorkerCommand } from './worker';
 
 export const COMMAND_FAMILIES: Array<(program: Command) => void> = [
   registerMountCommands,
+  registerMigrateCommands,
+  registerWorkflowCommands,
   registerApplyVSchemaCommand,
   registerInspectCommands,
   registerVindexCommand,
+  registerWorkerCommand,
 ];
 
 export function buildProgram(): Command {
   const program = new Command('vtmigrate')
     .description("Vitess's Migrate workflow as a durable Temporal application: mount an external Vitess cluster and move its tables into a keyspace of this one while it keeps serving.")
     .addOption(new Option('--server <address>', 'Temporal frontend address').env('TEMPORAL_ADDRESS').default('localhost:7233'))
+    .addOption(new Option('--namespace <namespace>', 'Temporal namespace of the workflows').env('TEMPORAL_NAMESPACE').default('default'))
     .addOption(new Option('--topo-implementation <impl>', 'the topology implementation to use (only etcd2)').env('VTMIGRATE_TOPO_IMPLEMENTATION').default('etcd2'))
     .addOption(new Option('--topo-global-server-address <address>', 'the address of the global topology server(s), comma-separated').env('VTMIGRATE_TOPO_GLOBAL_SERVER_ADDRESS').default('localhost:2379'))
     .addOption(new Option('--topo-global-root <root>', 'the path of the global topology data in the global topology server').env('VTMIGRATE_TOPO_GLOBAL_ROOT').default('/vitess/global'))

@@ -1,0 +1,311 @@
+// Catch-up (DESIGN.md §4.5): every stream of one target shard reads its source shard's binlog
+// from its stored position; one applier takes their transactions in arrival order, keeps the
+// rows this shard owns, applies them idempotently by primary key, and commits each stream's new
+// position in the same transaction as its rows. A dropped connection or a dead tablet means
+// another tablet is picked and the stream resumes from its last position.
+import { quoteId, type Connection } from '../mysql/connect';
+import { formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
+import { binlogReaderServerId, openBinlogStream, type BinlogStream, type BinlogTransaction } from '../mysql/binlog';
+import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '../workflows/api';
+import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
+import { tabletEndpoint, type ActivityDeps } from './deps';
+import { ddlTable, retargetDdl } from './ddl';
+import { errorText } from './errors';
+import { makeHeartbeat, pause } from './heartbeat';
+import { applyOps, exactKey, type RowOp } from './row-applier';
+import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
+import { connectSourceTablet } from './source-tablet';
+import { acquireShardLock, readStreams, writeStreamPosition } from './state';
+import { loadTableTarget, targetFilter, type RowValue, type TableTarget } from './table-target';
+import { connectTargetPrimary } from './target-primary';
+
+const MAX_STATEMENT_BYTES = 8 << 20;
+/** Bounded buffering between readers and the applier: memory stays flat on any backlog. */
+const QUEUE_CHANGES = 20_000;
+const BATCH_CHANGES = 10_000;
+
+interface StreamRun {
+  plan: StreamPlan;
+  sourceIndex: number;
+  /** Committed on the target. */
+  committed: GtidPosition;
+  /** Read and queued (committed once the applier gets there). */
+  queued: GtidPosition;
+  until?: GtidPosition;
+  reached: boolean;
+  tablet: string;
+  lastTimestamp: number;
+  eventsApplied: number;
+  message: string;
+  idle: boolean;
+  closeReader?: () => Promise<void>;
+}
+
+interface Queued { stream: StreamRun; txn: BinlogTransaction }
+
+interface TableRoute {
+  target: TableTarget;
+  /** Per stream id: does a row belong to this shard. */
+  keep: Map<number, (row: RowValue[]) => boolean>;
+}
+
+export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<CatchUpResult> {
+  const { ref, shard } = task;
+  const started = Date.now();
+  const hb = makeHeartbeat<CatchUpHeartbeat>();
+  const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
+  const streams: StreamRun[] = [];
+  let stoppedAtDdl: string | undefined;
+  let totalEvents = 0;
+  try {
+    while (!(await acquireShardLock(target, ref.workflowId, shard, 5))) {
+      hb.beat({ kind: 'catchup', streams: [], eventsPerSecond: 0, message: `waiting for another writer of shard ${ref.targetKeyspace}/${shard} to finish` }, true);
+      hb.throwIfCancelled();
+    }
+    const targetDb = `vt_${ref.targetKeyspace}`;
+    const sourceDb = `vt_${ref.sourceKeyspace}`;
+    const routes = await loadRoutes(target, targetDb, task.tables, task.streams, shard, ref.sourceShards);
+    const stored = await readStreams(target, ref.workflowId);
+    for (const plan of task.streams) {
+      const row = stored.find((s) => s.id === plan.id);
+      if (!row || row.pos === '') throw new Error(`stream ${plan.id} of shard ${shard} has no position yet (the copy has not started)`);
+      const pos = parsePosition(row.pos);
+      const until = task.until?.[plan.sourceShard] !== undefined ? parsePosition(task.until[plan.sourceShard]) : undefined;
+      streams.push({
+        plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: pos, until,
+        reached: until !== undefined && positionAtLeast(pos, until), tablet: row.tablet, lastTimestamp: row.transactionTimestamp,
+        eventsApplied: 0, message: '', idle: false,
+      });
+    }
+
+    // ---- readers ----
+    const queue: Queued[] = [];
+    let queuedChanges = 0;
+    let wakeApplier: () => void = () => {};
+    let readerWaiters: (() => void)[] = [];
+    const wakeReaders = () => { const w = readerWaiters; readerWaiters = []; for (const f of w) f(); };
+    let stopping = false;
+    const readerFailures: Error[] = [];
+    const pump = async (s: StreamRun) => {
+      let exclude: string[] = [];
+      while (!stopping && !s.reached) {
+        let source;
+        try {
+          source = await connectSourceTablet(deps, ref, s.plan.sourceShard, {
+            exclude,
+            onWait: (message) => { s.message = message; },
+            cancelled: () => stopping || hb.cancelled(),
+          });
+        } catch (err) {
+          s.message = errorText(err);
+          if (stopping) return;
+          readerFailures.push(err as Error);
+          wakeApplier();
+          return;
+        }
+        source.conn.destroy();
+        s.tablet = source.tablet.alias;
+        s.message = '';
+        let reader: BinlogStream | undefined;
+        try {
+          reader = await openBinlogStream({
+            endpoint: tabletEndpoint(deps, ref.sourceTopo, 'source', source.tablet.host, source.tablet.port),
+            serverId: binlogReaderServerId(ref.workflowId, `${shard}/${s.plan.id}`),
+            startPosition: formatPosition(s.queued),
+            schemaTables: { db: sourceDb, tables: task.tables.map((t) => t.name) },
+          });
+          const r = reader;
+          s.closeReader = () => r.close();
+          for await (const item of reader) {
+            if (stopping) break;
+            if (item.type === 'heartbeat') {
+              s.idle = true; // nothing newer on the source: caught up
+              continue;
+            }
+            s.idle = false;
+            while (queuedChanges >= QUEUE_CHANGES && !stopping) await new Promise<void>((r) => { readerWaiters.push(r); });
+            queue.push({ stream: s, txn: item });
+            queuedChanges += Math.max(1, item.changes.length);
+            s.queued = parsePosition(item.position);
+            wakeApplier();
+            if (s.until && positionAtLeast(s.queued, s.until)) break;
+          }
+          if (s.until && positionAtLeast(s.queued, s.until)) return;
+          if (stopping) return;
+          exclude = [];
+        } catch (err) {
+          // The tablet died or the connection dropped: pick again (another tablet first).
+          s.message = `binlog stream from ${s.tablet} failed: ${errorText(err)}; picking a tablet again`;
+          exclude = [s.tablet];
+          await pause(1000);
+        } finally {
+          await reader?.close().catch(() => undefined);
+          s.closeReader = undefined;
+        }
+      }
+    };
+    const pumps = streams.filter((s) => !s.reached).map((s) => pump(s));
+
+    // ---- applier ----
+    let rateMark = { at: Date.now(), events: 0 };
+    let eventsPerSecond = 0;
+    const beat = (force = false) => {
+      const now = Date.now();
+      if (now - rateMark.at >= 1000) {
+        eventsPerSecond = Math.round(((totalEvents - rateMark.events) * 1000) / (now - rateMark.at));
+        rateMark = { at: now, events: totalEvents };
+      }
+      hb.beat({
+        kind: 'catchup',
+        streams: streams.map((s): StreamHeartbeat => ({
+          id: s.plan.id, sourceShard: s.plan.sourceShard, position: formatPosition(s.committed), tablet: s.tablet,
+          lagSeconds: s.idle && queue.every((q) => q.stream !== s) ? 0 : s.lastTimestamp > 0 ? Math.max(0, Math.round(now / 1000 - s.lastTimestamp)) : 0,
+          transactionTimestamp: s.lastTimestamp, eventsApplied: s.eventsApplied, message: s.message,
+        })),
+        eventsPerSecond,
+        message: stoppedAtDdl ? `stopped at DDL ${stoppedAtDdl}` : '',
+      }, force);
+    };
+
+    const allReached = () => streams.every((s) => s.reached);
+    while (!allReached() && !stoppedAtDdl) {
+      if (readerFailures.length > 0) throw readerFailures[0];
+      if (hb.cancelled() || Date.now() - started > task.sliceMs) break;
+      if (queue.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 500);
+          wakeApplier = () => { clearTimeout(timer); resolve(); };
+        });
+        beat();
+        continue;
+      }
+      // Take whole transactions up to the batch size; stop before a DDL so it applies alone.
+      const batch: Queued[] = [];
+      let changes = 0;
+      while (queue.length > 0 && changes < BATCH_CHANGES) {
+        const item = queue[0];
+        if (item.txn.ddl && batch.length > 0) break;
+        batch.push(queue.shift()!);
+        changes += Math.max(1, item.txn.changes.length);
+        if (item.txn.ddl) break;
+      }
+      queuedChanges -= batch.reduce((n, q) => n + Math.max(1, q.txn.changes.length), 0);
+      wakeReaders();
+      const ddl = batch.length === 1 ? batch[0].txn.ddl : undefined;
+      if (ddl) {
+        const outcome = await applyDdl(target, ddl, batch[0], task, sourceDb, targetDb, ref.workflowId);
+        if (outcome === 'stop') stoppedAtDdl = ddl.sql;
+        if (outcome === 'applied') {
+          const fresh = await loadRoutes(target, targetDb, task.tables, task.streams, shard, ref.sourceShards);
+          for (const [k, v] of fresh) routes.set(k, v);
+        }
+      } else {
+        await applyBatch(target, batch, routes, ref.workflowId);
+      }
+      for (const q of batch) {
+        q.stream.committed = parsePosition(q.txn.position);
+        if (q.txn.timestamp > 0) q.stream.lastTimestamp = q.txn.timestamp;
+        q.stream.eventsApplied += q.txn.changes.length;
+        totalEvents += q.txn.changes.length;
+        if (q.stream.until && positionAtLeast(q.stream.committed, q.stream.until)) q.stream.reached = true;
+      }
+      beat();
+    }
+    stopping = true;
+    wakeReaders();
+    await Promise.all(streams.map((s) => s.closeReader?.().catch(() => undefined)));
+    await Promise.allSettled(pumps);
+    beat(true);
+    return {
+      positions: Object.fromEntries(streams.map((s) => [s.plan.id, formatPosition(s.committed)])),
+      eventsApplied: totalEvents,
+      reachedUntil: task.until !== undefined && allReached(),
+      stoppedAtDdl,
+    };
+  } finally {
+    for (const s of streams) await s.closeReader?.().catch(() => undefined);
+    target.destroy();
+  }
+}
+
+async function loadRoutes(target: Connection, db: string, tables: TablePlan[], streams: StreamPlan[], shard: string, sourceShards: string[]): Promise<Map<string, TableRoute>> {
+  const routes = new Map<string, TableRoute>();
+  for (const table of tables) {
+    const tt = await loadTableTarget(target, db, table, { sourceShards: streams.length > 1 ? sourceShards : undefined });
+    const keep = new Map<number, (row: RowValue[]) => boolean>();
+    for (const s of streams) keep.set(s.id, s.filterRows ? await targetFilter(table, tt.columns, shard) : () => true);
+    routes.set(table.name, { target: tt, keep });
+  }
+  return routes;
+}
+
+function toRow(t: TableTarget, image: Record<string, RowValue>, table: string): RowValue[] {
+  const row = new Array<RowValue>(t.columns.length);
+  for (let i = 0; i < t.columns.length; i++) {
+    const v = image[t.columns[i]];
+    if (v === undefined) throw new Error(`table ${table}: the source binlog row has no column ${t.columns[i]} (the source schema changed; see --on-ddl)`);
+    row[i] = v;
+  }
+  return row;
+}
+
+/** Turns a batch of source transactions into per-table ops and applies them with the positions. */
+async function applyBatch(target: Connection, batch: Queued[], routes: Map<string, TableRoute>, workflowId: string): Promise<void> {
+  const perTable = new Map<string, RowOp[]>();
+  for (const { stream, txn } of batch) {
+    for (const change of txn.changes) {
+      const route = routes.get(change.table);
+      if (!route) continue;
+      const t = route.target;
+      const keep = route.keep.get(stream.plan.id)!;
+      const ops = perTable.get(change.table) ?? [];
+      perTable.set(change.table, ops);
+      const before = change.before ? toRow(t, change.before, change.table) : undefined;
+      const after = change.after ? toRow(t, change.after, change.table) : undefined;
+      const beforeHere = before !== undefined && keep(before);
+      const afterHere = after !== undefined && keep(after);
+      if (afterHere) {
+        // A changed primary key is a delete of the old key and an insert of the new one.
+        if (beforeHere && exactKey(t, before) !== exactKey(t, after!)) ops.push({ kind: 'delete', source: stream.sourceIndex, row: before });
+        ops.push({ kind: 'upsert', source: stream.sourceIndex, row: after! });
+      } else if (beforeHere) {
+        ops.push({ kind: 'delete', source: stream.sourceIndex, row: before });
+      }
+    }
+  }
+  await target.query('BEGIN');
+  try {
+    for (const [table, ops] of perTable) {
+      await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, routes.get(table)!.target, ops);
+    }
+    const last = new Map<StreamRun, BinlogTransaction>();
+    for (const q of batch) last.set(q.stream, q.txn);
+    for (const [s, txn] of last) {
+      const ts = batch.filter((q) => q.stream === s && q.txn.timestamp > 0).map((q) => q.txn.timestamp).pop() ?? 0;
+      await writeStreamPosition(target, workflowId, s.plan.id, txn.position, ts, s.tablet);
+    }
+    await target.query('COMMIT');
+  } catch (err) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** --on-ddl: IGNORE, STOP (position saved past the DDL, as Vitess does), EXEC, EXEC_IGNORE. */
+async function applyDdl(target: Connection, ddl: { db: string; sql: string }, q: Queued, task: CatchUpTask, sourceDb: string, targetDb: string, workflowId: string): Promise<'ignored' | 'stop' | 'applied'> {
+  const named = ddlTable(ddl.sql, ddl.db);
+  const relevant = named !== undefined && named.db === sourceDb && task.tables.some((t) => t.name === named.table);
+  let outcome: 'ignored' | 'stop' | 'applied' = 'ignored';
+  if (relevant && task.onDdl === 'STOP') outcome = 'stop';
+  if (relevant && (task.onDdl === 'EXEC' || task.onDdl === 'EXEC_IGNORE')) {
+    try {
+      await target.query(`USE ${quoteId(targetDb)}`);
+      await target.query(retargetDdl(ddl.sql, sourceDb, targetDb));
+      outcome = 'applied';
+    } catch (err) {
+      if (task.onDdl === 'EXEC') throw new Error(`applying the source DDL on the target failed (--on-ddl EXEC): ${ddl.sql}: ${errorText(err)}`);
+    }
+  }
+  await writeStreamPosition(target, workflowId, q.stream.plan.id, q.txn.position, q.txn.timestamp, q.stream.tablet);
+  return outcome;
+}

@@ -1,0 +1,55 @@
+// Complete and cancel (DESIGN.md §4.9). Complete removes this workflow's state from the target
+// primaries and makes sure the target VSchema lists the tables (for an unsharded target an
+// empty entry, as Vitess does; a sharded target already has them, validated at create — where
+// Vitess's own complete fails). Cancel also drops the copied tables unless --keep-data. The
+// source is never touched.
+import { quoteId } from '../mysql/connect';
+import { getVSchema, listCells, putVSchema, rebuildSrvVSchema } from '../topo';
+import type { FinishTask } from '../workflows/tasks';
+import { openTargetTopo, withTopo, type ActivityDeps } from './deps';
+import { deleteWorkflowState } from './state';
+import { connectTargetPrimary } from './target-primary';
+
+export interface FinishResult { summary: string; droppedTables: string[] }
+
+export async function completeMigration(deps: ActivityDeps, task: FinishTask): Promise<FinishResult> {
+  const { plan } = task;
+  for (const shard of plan.shards) {
+    const { conn } = await connectTargetPrimary(deps, plan.targetKeyspace, shard.shard);
+    try {
+      await deleteWorkflowState(conn, plan.workflowId);
+    } finally {
+      conn.destroy();
+    }
+  }
+  await withTopo(openTargetTopo(deps), async (topo) => {
+    const vschema = await getVSchema(topo, plan.targetKeyspace);
+    const missing = plan.tables.filter((t) => !vschema.tables[t.name]);
+    if (missing.length > 0) {
+      for (const t of missing) vschema.tables[t.name] = { type: '', columnVindexes: [], autoIncrement: undefined, columns: [], pinned: '', columnListAuthoritative: false, source: '' };
+      await putVSchema(topo, plan.targetKeyspace, vschema);
+    }
+    await rebuildSrvVSchema(topo, await listCells(topo));
+  });
+  return { summary: `Successfully completed the ${plan.workflow} workflow in the ${plan.targetKeyspace} keyspace`, droppedTables: [] };
+}
+
+export async function cancelMigration(deps: ActivityDeps, task: FinishTask): Promise<FinishResult> {
+  const { plan } = task;
+  const dropped = new Set<string>();
+  for (const shard of plan.shards) {
+    const { conn } = await connectTargetPrimary(deps, plan.targetKeyspace, shard.shard);
+    try {
+      if (!task.keepData) {
+        for (const t of plan.tables) {
+          await conn.query(`DROP TABLE IF EXISTS ${quoteId(`vt_${plan.targetKeyspace}`)}.${quoteId(t.name)}`);
+          dropped.add(t.name);
+        }
+      }
+      await deleteWorkflowState(conn, plan.workflowId);
+    } finally {
+      conn.destroy();
+    }
+  }
+  return { summary: `Successfully cancelled the ${plan.workflow} workflow in the ${plan.targetKeyspace} keyspace`, droppedTables: [...dropped].sort() };
+}

@@ -1,0 +1,200 @@
+// The copy phase of one stream (DESIGN.md §4.4): the stream's start position is recorded first;
+// then each table is read in primary-key order from a consistent snapshot on a source tablet,
+// filtered to the rows this target shard owns, and written in batches, each committing with its
+// lastpk checkpoint. A retried or restarted copy resumes from the stored lastpk.
+import { activityInfo } from '@temporalio/activity';
+import { type Connection } from '../mysql/connect';
+import { fetchChunk, rowBytes } from './table-reader';
+import { parsePosition, positionAtLeast, formatPosition } from '../mysql/gtid';
+import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
+import type { CopyHeartbeat } from '../workflows/api';
+import type { CopyResult, CopyTask, InitStreamsTask } from '../workflows/tasks';
+import type { ActivityDeps } from './deps';
+import { errorText, schemaError } from './errors';
+import { makeHeartbeat } from './heartbeat';
+import { applyOps } from './row-applier';
+import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
+import { connectSourceTablet } from './source-tablet';
+import { insertStatements } from './sql-text';
+import { acquireShardLock, readCopyState, readStreams, setStartPosition, writeCopyState, type CopyStateRow } from './state';
+import { loadTableTarget, targetFilter, type RowValue, type TableTarget } from './table-target';
+import { connectTargetPrimary } from './target-primary';
+
+const MAX_STATEMENT_BYTES = 8 << 20;
+
+/** Records each stream's start position (once); returns them by stream id. */
+export async function initStreams(deps: ActivityDeps, task: InitStreamsTask): Promise<Record<number, string>> {
+  const hb = makeHeartbeat<{ message: string }>();
+  const { conn: target } = await connectTargetPrimary(deps, task.ref.targetKeyspace, task.shard);
+  try {
+    const existing = await readStreams(target, task.ref.workflowId);
+    const out: Record<number, string> = {};
+    for (const stream of task.streams) {
+      const row = existing.find((s) => s.id === stream.id);
+      if (row && row.startPos !== '') {
+        out[stream.id] = formatPosition(parsePosition(row.startPos));
+        continue;
+      }
+      const source = await connectSourceTablet(deps, task.ref, stream.sourceShard, {
+        onWait: (message) => hb.beat({ message }),
+        cancelled: hb.cancelled,
+      });
+      try {
+        const pos = await currentPosition(source.conn, await serverFlavor(source.conn));
+        out[stream.id] = formatPosition(parsePosition(await setStartPosition(target, task.ref.workflowId, stream.id, formatPosition(pos), source.tablet.alias)));
+      } finally {
+        source.conn.destroy();
+      }
+    }
+    return out;
+  } finally {
+    target.destroy();
+  }
+}
+
+export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<CopyResult> {
+  const { ref, shard, stream, table } = task;
+  const started = Date.now();
+  const hb = makeHeartbeat<CopyHeartbeat>();
+  const progress: CopyHeartbeat = {
+    kind: 'copy', streamId: stream.id, sourceShard: stream.sourceShard, table: table.name,
+    rowsCopied: 0, rowsScanned: 0, bytesCopied: 0, tablet: '', rowsPerSecond: 0, message: '',
+  };
+  const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
+  let source: Connection | undefined;
+  try {
+    while (!(await acquireShardLock(target, ref.workflowId, shard, 5))) {
+      progress.message = `waiting for another writer of shard ${ref.targetKeyspace}/${shard} to finish (a previous attempt still holds the shard lock)`;
+      hb.beat(progress, true);
+      hb.throwIfCancelled();
+    }
+    progress.message = '';
+    let state: CopyStateRow = await readCopyState(target, ref.workflowId, stream.id, table.name);
+    Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
+    if (state.done) return { ...state, done: true };
+
+    const targetDb = `vt_${ref.targetKeyspace}`;
+    const sourceDb = `vt_${ref.sourceKeyspace}`;
+    const tt = await loadTableTarget(target, targetDb, table, { sourceShards: task.sharedShard ? ref.sourceShards : undefined });
+    const keep = stream.filterRows ? await targetFilter(table, tt.columns, shard) : () => true;
+    const sourceIndex = ref.sourceShards.indexOf(stream.sourceShard);
+    const startRow = (await readStreams(target, ref.workflowId)).find((s) => s.id === stream.id);
+    if (!startRow || startRow.startPos === '') throw new Error(`stream ${stream.id} of shard ${shard} has no start position yet`);
+    const startPos = parsePosition(startRow.startPos);
+
+    const picked = await connectSourceTablet(deps, ref, stream.sourceShard, {
+      onWait: (message) => { progress.message = message; hb.beat(progress, true); },
+      cancelled: hb.cancelled,
+    });
+    source = picked.conn;
+    progress.tablet = picked.tablet.alias;
+    progress.message = '';
+    const flavor = await serverFlavor(source);
+    const sourceTable: TableTarget = { ...tt, db: sourceDb };
+    await checkSourceColumns(source, sourceDb, tt);
+
+    // A snapshot older than the stream's start position would miss changes the catch-up never
+    // replays: wait for a lagging tablet to pass it first.
+    let snapshot = await startConsistentSnapshot(source, flavor);
+    if (!positionAtLeast(snapshot.position, startPos)) {
+      await source.query('ROLLBACK');
+      progress.message = `source tablet ${picked.tablet.alias} is behind the stream's start position ${formatPosition(startPos)}; waiting for it`;
+      hb.beat(progress, true);
+      if (!(await waitForPosition(source, startPos, 60_000))) throw new Error(progress.message);
+      snapshot = await startConsistentSnapshot(source, flavor);
+      progress.message = '';
+    }
+
+    let lastpk: RowValue[] | null = state.lastpk ? decodeRow(state.lastpk) : null;
+    let limit = Math.min(task.batchRows, 1000);
+    const fetch = (after: RowValue[] | null, n: number) => {
+      const chunk = fetchChunk(source!, sourceTable, after, n);
+      // Awaited later; if the write fails first, its rejection must not go unhandled.
+      chunk.catch(() => undefined);
+      return chunk;
+    };
+    let next: Promise<RowValue[][]> | undefined = fetch(lastpk, limit);
+    let rateMark = { at: Date.now(), rows: state.rowsScanned };
+    while (next !== undefined) {
+      const rows = await next;
+      next = undefined;
+      const done = rows.length < limit;
+      if (rows.length > 0) lastpk = tt.pkIndexes.map((i) => rows[rows.length - 1][i]);
+      // Read the next chunk while this one is written (source and target are different servers).
+      const bytes = rows.reduce((n, r) => n + rowBytes(r), 0);
+      // Size the next chunk to about batchBytes (wide rows get fewer per chunk; memory stays bounded),
+      // in steps of 100 so the prepared statements stay few.
+      if (rows.length > 0) limit = Math.max(100, Math.min(task.batchRows, Math.floor(task.batchBytes / Math.max(1, bytes / rows.length) / 100) * 100));
+      const sliceOver = Date.now() - started > task.sliceMs;
+      if (!done && !sliceOver && !hb.cancelled()) next = fetch(lastpk, limit);
+
+      const kept = rows.filter(keep);
+      const keptBytes = kept.reduce((n, r) => n + rowBytes(r), 0);
+      state = {
+        lastpk: lastpk ? encodeRow(lastpk) : null,
+        rowsCopied: state.rowsCopied + kept.length,
+        rowsScanned: state.rowsScanned + rows.length,
+        bytesCopied: state.bytesCopied + keptBytes,
+        done,
+      };
+      await writeBatch(target, tt, kept, sourceIndex, ref.workflowId, () => writeCopyState(target, ref.workflowId, stream.id, table.name, state));
+      Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
+      const now = Date.now();
+      if (now - rateMark.at >= 1000) {
+        progress.rowsPerSecond = Math.round(((state.rowsScanned - rateMark.rows) * 1000) / (now - rateMark.at));
+        rateMark = { at: now, rows: state.rowsScanned };
+      }
+      hb.beat(progress);
+      if (done) break;
+      if (!next) {
+        // Slice over or cancelled: the checkpoint is committed, so stopping here loses nothing.
+        await source.query('ROLLBACK');
+        hb.throwIfCancelled();
+        break;
+      }
+    }
+    hb.beat(progress, true);
+    return { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied, done: state.done };
+  } catch (err) {
+    if (activityInfo().attempt > 1) progress.message = errorText(err);
+    throw err;
+  } finally {
+    source?.destroy();
+    target.destroy();
+  }
+}
+
+/**
+ * One batch and its checkpoint in one transaction. Rows normally go in with a plain INSERT; if
+ * one is already there (a row that moved between source shards and came from another stream),
+ * the batch is redone as ownership-aware upserts.
+ */
+async function writeBatch(target: Connection, tt: TableTarget, rows: RowValue[][], sourceIndex: number, workflowId: string, checkpoint: () => Promise<void>): Promise<void> {
+  await target.query('BEGIN');
+  try {
+    for (const sql of insertStatements(tt, rows, 'insert', MAX_STATEMENT_BYTES)) await target.query(sql);
+    await checkpoint();
+    await target.query('COMMIT');
+    return;
+  } catch (err) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    if ((err as { errno?: number }).errno !== 1062) throw err;
+  }
+  await target.query('BEGIN');
+  try {
+    await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, tt,
+      rows.map((row) => ({ kind: 'upsert' as const, source: sourceIndex, row })));
+    await checkpoint();
+    await target.query('COMMIT');
+  } catch (err) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+async function checkSourceColumns(source: Connection, db: string, tt: TableTarget): Promise<void> {
+  const [rows] = await source.query('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?', [db, tt.name]);
+  const have = new Set((rows as { name: string }[]).map((r) => r.name.toLowerCase()));
+  const missing = tt.columns.filter((c) => !have.has(c.toLowerCase()));
+  if (missing.length > 0) throw schemaError(`table ${tt.name}: column(s) ${missing.join(', ')} of the target are missing in the source (${db})`);
+}

@@ -1,0 +1,15 @@
+// Error classes the workflows treat differently: bad input is never retried (the message names
+// the table, keyspace, flag or setting at fault); everything else is retried with backoff.
+import { ApplicationFailure } from '@temporalio/common';
+
+export function invalidInput(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'InvalidInput');
+}
+
+export function schemaError(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'SchemaError');
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

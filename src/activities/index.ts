@@ -1,0 +1,31 @@
+// The activities, built from their dependencies (the worker's configuration). Each is
+// idempotent and resumable: checkpoints live in the target database (DESIGN.md §5).
+import type { MigrationRef, CatchUpTask, CopyTask, FinishTask, InitStreamsTask, ShardRef, VerifyTask } from '../workflows/tasks';
+import type { TablePlan } from '../workflows/api';
+import { catchUp } from './catchup';
+import { cancelMigration, completeMigration } from './cleanup';
+import { copyTable, initStreams } from './copy';
+import type { ActivityDeps } from './deps';
+import { planMigration, type PlanRequest } from './plan';
+import { sourcePositions } from './positions';
+import { addDeferredKeys, prepareTarget } from './schema';
+import { verifyShard } from './verify';
+import type { MigrationPlan } from '../workflows/api';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    planMigration: (req: PlanRequest) => planMigration(deps, req),
+    prepareTarget: (plan: MigrationPlan) => prepareTarget(deps, plan),
+    initStreams: (task: InitStreamsTask) => initStreams(deps, task),
+    copyTable: (task: CopyTask) => copyTable(deps, task),
+    addDeferredKeys: (task: ShardRef & { tables: TablePlan[] }) => addDeferredKeys(deps, task),
+    catchUp: (task: CatchUpTask) => catchUp(deps, task),
+    sourcePositions: (ref: MigrationRef) => sourcePositions(deps, ref),
+    verifyShard: (task: VerifyTask) => verifyShard(deps, task),
+    completeMigration: (task: FinishTask) => completeMigration(deps, task),
+    cancelMigration: (task: FinishTask) => cancelMigration(deps, task),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps };

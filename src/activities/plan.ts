@@ -1,0 +1,266 @@
+// planMigration: resolve the mount and both topologies, check every precondition of DESIGN.md
+// §4.2 (all problems reported together, each naming its table, keyspace or setting), and plan
+// the streams: pairs (source shard, target shard) whose key ranges intersect.
+import { connectMysql, type Connection } from '../mysql/connect';
+import { binlogSettings, listBaseTables, readTableSchemas, type TableSchema } from '../mysql/schema';
+import {
+  getKeyspace,
+  getShard,
+  getVSchema,
+  isNoNode,
+  isTopoUnreachable,
+  listCells,
+  listShards,
+  openTopo,
+  type TopoServer,
+  type VSchema,
+} from '../topo';
+import { bestColumnVindex, createVindex, keyRangesIntersect, parseShardName } from '../vindex';
+import type { FullMigrateRequest, MigrationPlan, ShardPlan, TablePlan, VindexRef } from '../workflows/api';
+import { openTargetTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
+import { errorText, invalidInput } from './errors';
+import { resolveMount } from './mount';
+import { findPrimary, targetTopoRef } from './target-primary';
+
+export type PlanRequest = FullMigrateRequest & { workflowId: string };
+
+/** Table-selection rules of `Migrate create` (vitess-facts.md §1.3), also for Temporal CLI users. */
+export function checkTableFlags(req: Pick<FullMigrateRequest, 'allTables' | 'tables' | 'excludeTables'>): void {
+  if (!req.allTables && req.tables.length === 0) throw invalidInput('tables or all-tables are required to specify which tables to move');
+  if (req.allTables && req.tables.length > 0) throw invalidInput('--tables and --all-tables are mutually exclusive');
+  if (!req.allTables && req.excludeTables.length > 0) throw invalidInput('--exclude-tables can only be used together with --all-tables');
+}
+
+function vindexFor(vschema: VSchema | undefined, table: string): VindexRef | undefined {
+  if (!vschema?.sharded) return undefined;
+  const entry = vschema.tables[table];
+  if (!entry) return undefined;
+  const best = bestColumnVindex(table, entry.columnVindexes.map((cv) => ({ name: cv.name, column: cv.column || undefined, columns: cv.columns })), vschema.vindexes);
+  return { name: best.name, type: best.type, params: { ...best.params }, columns: [...best.columns] };
+}
+
+async function sourceTopoFor(target: TopoServer, req: PlanRequest): Promise<{ topo: TopoServer; ref: { server: string; root: string } }> {
+  const ref = await resolveMount(target, req.mountName);
+  return { topo: openTopo(ref), ref };
+}
+
+export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promise<MigrationPlan> {
+  checkTableFlags(req);
+  return withTopo(openTargetTopo(deps), async (target) => {
+    const problems: string[] = [];
+    // ---- target keyspace and VSchema ----
+    try {
+      await getKeyspace(target, req.targetKeyspace);
+    } catch (err) {
+      if (isNoNode(err)) throw invalidInput(`target keyspace ${req.targetKeyspace} not found: ${errorText(err)}`);
+      throw err;
+    }
+    let targetVSchema: VSchema;
+    try {
+      targetVSchema = await getVSchema(target, req.targetKeyspace);
+    } catch (err) {
+      if (isNoNode(err)) throw invalidInput(`no vschema found for target keyspace ${req.targetKeyspace}`);
+      throw err;
+    }
+    const targetShards = await listShards(target, req.targetKeyspace);
+    if (targetShards.length === 0) throw invalidInput(`keyspace ${req.targetKeyspace} has no shards`);
+
+    // ---- the mounted source ----
+    const source = await sourceTopoFor(target, req);
+    return withTopo(source.topo, async (src) => {
+      let sourceShards: string[];
+      try {
+        await getKeyspace(src, req.sourceKeyspace);
+        sourceShards = await listShards(src, req.sourceKeyspace);
+      } catch (err) {
+        if (isNoNode(err)) throw invalidInput(`source keyspace ${req.sourceKeyspace} not found in the cluster mounted as ${req.mountName} (${source.ref.server} ${source.ref.root}): ${errorText(err)}`);
+        if (isTopoUnreachable(err)) throw invalidInput(`the topology of mount ${req.mountName} does not answer: ${errorText(err)}`);
+        throw err;
+      }
+      if (sourceShards.length === 0) throw invalidInput(`keyspace ${req.sourceKeyspace} has no shards`);
+      const sourceVSchema = await getVSchema(src, req.sourceKeyspace).catch((err: unknown) => {
+        if (isNoNode(err)) return undefined;
+        throw err;
+      });
+      const sourceCells = req.cells.length > 0 ? req.cells : await listCells(src);
+
+      // ---- source tables, read from the first shard's primary ----
+      const primaries = new Map<string, { alias: string; host: string; port: number }>();
+      for (const shard of sourceShards) {
+        try {
+          primaries.set(shard, await findPrimary(src, req.sourceKeyspace, shard));
+        } catch (err) {
+          problems.push(`source shard ${req.sourceKeyspace}/${shard}: ${errorText(err)}`);
+        }
+      }
+      if (problems.length > 0) throw invalidInput(problems.join('; '));
+      const sourceDb = `vt_${req.sourceKeyspace}`;
+      const firstPrimary = primaries.get(sourceShards[0])!;
+      const schemas = await withSource(deps, source.ref, firstPrimary, sourceDb, async (conn) => {
+        const all = await listBaseTables(conn, sourceDb);
+        let wanted: string[];
+        if (req.allTables) {
+          wanted = all.filter((t) => !req.excludeTables.includes(t));
+        } else {
+          const missing = req.tables.filter((t) => !all.includes(t));
+          if (missing.length > 0) throw invalidInput(`table(s) not found in source keyspace ${req.sourceKeyspace}: ${missing.join(',')}`);
+          wanted = [...new Set(req.tables)];
+        }
+        if (wanted.length === 0) throw invalidInput('no tables to move');
+        return readTableSchemas(conn, sourceDb, wanted);
+      });
+      const tableNames = [...schemas.keys()].sort();
+
+      // ---- binlog settings and row estimates on every source primary ----
+      const estimates = new Map<string, { rows: number; bytes: number }>();
+      for (const shard of sourceShards) {
+        const primary = primaries.get(shard)!;
+        await withSource(deps, source.ref, primary, sourceDb, async (conn) => {
+          const b = await binlogSettings(conn);
+          const where = `source tablet ${primary.alias} (${req.sourceKeyspace}/${shard})`;
+          if (!b.logBin) problems.push(`${where}: the binary log is off (log_bin); vtmigrate needs it for catch-up`);
+          if (b.binlogFormat !== 'ROW') problems.push(`${where}: binlog_format is ${b.binlogFormat}; vtmigrate needs ROW`);
+          if (b.binlogRowImage !== 'FULL') problems.push(`${where}: binlog_row_image is ${b.binlogRowImage}; vtmigrate needs FULL`);
+          if (b.gtidMode !== null && b.gtidMode !== 'ON') problems.push(`${where}: gtid_mode is ${b.gtidMode}; vtmigrate needs ON`);
+          if (b.binlogTransactionCompression) problems.push(`${where}: binlog_transaction_compression is ON; the binlog reader cannot decode compressed transactions`);
+          const shardSchemas = shard === sourceShards[0] ? schemas : await readTableSchemas(conn, sourceDb, tableNames);
+          for (const t of tableNames) {
+            const s = shardSchemas.get(t);
+            if (!s) {
+              problems.push(`table ${t} not found on source shard ${req.sourceKeyspace}/${shard}`);
+              continue;
+            }
+            const e = estimates.get(t) ?? { rows: 0, bytes: 0 };
+            estimates.set(t, { rows: e.rows + s.estimatedRows, bytes: e.bytes + s.estimatedBytes });
+          }
+        });
+      }
+
+      // ---- per table: primary key and vindexes ----
+      const tables: TablePlan[] = [];
+      for (const name of tableNames) {
+        const schema = schemas.get(name)!;
+        if (schema.primaryKey.length === 0) {
+          problems.push(`table ${name} in keyspace ${req.sourceKeyspace} has no primary key; vtmigrate copies and replays rows by primary key`);
+          continue;
+        }
+        let vindex: VindexRef | undefined;
+        if (targetVSchema.sharded) {
+          if (!targetVSchema.tables[name]) {
+            problems.push(`table ${name} not found in vschema for keyspace ${req.targetKeyspace}`);
+            continue;
+          }
+          try {
+            vindex = vindexFor(targetVSchema, name);
+            await createVindex(vindex!.type, vindex!.params);
+            checkColumns(schema, vindex!.columns, `the vindex ${vindex!.name} of table ${name} in keyspace ${req.targetKeyspace}`);
+          } catch (err) {
+            problems.push(`table ${name} in keyspace ${req.targetKeyspace}: ${errorText(err)}`);
+            continue;
+          }
+        }
+        let sourceVindex: VindexRef | undefined;
+        if (sourceShards.length > 1) {
+          try {
+            // Which source shard owns a row; Vitess assumes the source shares the target's vindexes.
+            sourceVindex = vindexFor(sourceVSchema, name) ?? vindex;
+            if (sourceVindex) {
+              await createVindex(sourceVindex.type, sourceVindex.params);
+              checkColumns(schema, sourceVindex.columns, `the vindex ${sourceVindex.name} of table ${name} in keyspace ${req.sourceKeyspace}`);
+            }
+          } catch (err) {
+            problems.push(`table ${name} in source keyspace ${req.sourceKeyspace}: ${errorText(err)}`);
+            continue;
+          }
+        }
+        const e = estimates.get(name) ?? { rows: 0, bytes: 0 };
+        tables.push({ name, pkColumns: schema.primaryKey, vindex, sourceVindex, rowsEstimate: e.rows, bytesEstimate: e.bytes });
+      }
+
+      // ---- target shards: primaries and empty tables ----
+      const shardPlans: ShardPlan[] = [];
+      const nonEmpty = new Set<string>();
+      const sameVindexes = tables.every((t) => t.vindex && t.sourceVindex && sameVindex(t.vindex, t.sourceVindex));
+      for (const shard of targetShards) {
+        let primary;
+        try {
+          primary = await findPrimary(target, req.targetKeyspace, shard);
+        } catch (err) {
+          problems.push(`target shard ${req.targetKeyspace}/${shard}: ${errorText(err)}`);
+          continue;
+        }
+        await withTargetConn(deps, primary, async (conn) => {
+          for (const t of tableNames) {
+            const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [`vt_${req.targetKeyspace}`, t]);
+            if (Number((rows as { n: number }[])[0].n) === 0) continue;
+            const [any] = await conn.query(`SELECT 1 FROM \`vt_${req.targetKeyspace}\`.${'`' + t.replace(/`/g, '``') + '`'} LIMIT 1`);
+            if ((any as unknown[]).length > 0) nonEmpty.add(t);
+          }
+        });
+        const targetRange = parseShardName(shard);
+        // With the same vindex on both sides only overlapping shards meet; otherwise any source
+        // row may belong to any target shard (vitess-facts.md §4).
+        const streams = sourceShards
+          .filter((s) => !targetVSchema.sharded || !sameVindexes || keyRangesIntersect(parseShardName(s), targetRange))
+          .map((s, i) => ({ id: i + 1, sourceShard: s, filterRows: targetVSchema.sharded && targetShards.length > 1 }));
+        shardPlans.push({ shard, primaryAlias: primary.alias, streams });
+      }
+      if (nonEmpty.size > 0) problems.push(`non-empty tables found in target keyspace(${req.targetKeyspace}): ${[...nonEmpty].sort().join(', ')}`);
+      if (problems.length > 0) throw invalidInput(problems.join('\n'));
+
+      return {
+        workflowId: req.workflowId,
+        workflow: req.workflow,
+        targetKeyspace: req.targetKeyspace,
+        sourceKeyspace: req.sourceKeyspace,
+        mountName: req.mountName,
+        sourceTopo: source.ref,
+        targetTopo: targetTopoRef(deps),
+        sourceShards,
+        targetShards,
+        targetSharded: targetVSchema.sharded,
+        sourceCells,
+        tables,
+        shards: shardPlans,
+        request: req,
+      };
+    });
+  });
+}
+
+function sameVindex(a: VindexRef, b: VindexRef): boolean {
+  return a.type === b.type && a.columns.join(',') === b.columns.join(',') && JSON.stringify(a.params) === JSON.stringify(b.params);
+}
+
+function checkColumns(schema: TableSchema, columns: string[], what: string): void {
+  const missing = columns.filter((c) => !schema.columns.some((col) => col.name.toLowerCase() === c.toLowerCase()));
+  if (missing.length > 0) throw new Error(`${what} names column(s) ${missing.join(', ')} that table ${schema.name} does not have`);
+  if (columns.length !== 1) throw new Error(`${what} reads ${columns.length} columns; vtmigrate routes by single-column vindexes only`);
+}
+
+async function withSource<T>(deps: ActivityDeps, cluster: { server: string; root: string }, tablet: { alias: string; host: string; port: number }, db: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  let conn: Connection;
+  try {
+    conn = await connectMysql(tabletEndpoint(deps, cluster, 'source', tablet.host, tablet.port), { connectTimeoutMs: 5000 });
+  } catch (err) {
+    throw new Error(`cannot connect to source tablet ${tablet.alias} (${tablet.host}:${tablet.port}, database ${db}): ${errorText(err)}`);
+  }
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end().catch(() => conn.destroy());
+  }
+}
+
+async function withTargetConn<T>(deps: ActivityDeps, tablet: { alias: string; host: string; port: number }, fn: (c: Connection) => Promise<T>): Promise<T> {
+  const conn = await connectMysql(tabletEndpoint(deps, targetTopoRef(deps), 'target', tablet.host, tablet.port), { connectTimeoutMs: 5000 }).catch((err: unknown) => {
+    throw new Error(`cannot connect to target tablet ${tablet.alias} (${tablet.host}:${tablet.port}): ${errorText(err)}`);
+  });
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end().catch(() => conn.destroy());
+  }
+}
+
+export { getShard };

@@ -1,0 +1,221 @@
+// Applies row changes to one target table, idempotently by primary key, inside the caller's
+// transaction. Used by catch-up (binlog changes from every stream of the shard, in arrival
+// order) and by the copy when a batch meets rows already there.
+//
+// When several streams (source shards) write one target shard, a row can move between source
+// shards (its sharding column changed: vtgate deletes it on one and inserts it on the other)
+// while the two streams are not in step. Each stream then applies its own version of the row
+// only while it owns the target row (the row's source vindex puts it on that stream's source
+// shard) or no row exists; otherwise its version waits in _vt_migrate.shadow_rows, and is
+// promoted when the owner deletes its row. Per stream, every change still applies in order, so
+// replaying from the stream's start position converges (DESIGN.md §4.5); across streams, the
+// last owner's version wins, which is the source's final state.
+import crypto from 'node:crypto';
+import type { Connection } from '../mysql/connect';
+import { quoteId } from '../mysql/connect';
+import { deleteStatements, insertStatements, pkEquals, qualified } from './sql-text';
+import type { RowValue, TableTarget } from './table-target';
+import { STATE_DB } from './state';
+
+export interface RowOp {
+  kind: 'upsert' | 'delete';
+  /** Index of the source shard (stream) the change came from. */
+  source: number;
+  /** A full row in TableTarget.columns order (for deletes, at least the primary key). */
+  row: RowValue[];
+}
+
+export interface ApplyContext {
+  conn: Connection;
+  workflowId: string;
+  maxStatementBytes: number;
+  /** Encoding of rows parked in shadow_rows. */
+  encodeRow: (row: RowValue[]) => string;
+  decodeRow: (text: string) => RowValue[];
+}
+
+/** A byte-exact key for a primary key (used only when TableTarget.exactKeys). */
+export function exactKey(t: TableTarget, row: RowValue[]): string {
+  let key = '';
+  for (const i of t.pkIndexes) {
+    const v = row[i];
+    key += (Buffer.isBuffer(v) ? 'x' + v.toString('hex') : v === null ? 'N' : 's' + String(v)) + '\u0000';
+  }
+  return key;
+}
+
+/** Shadow rows are found by a hash of their key (keys can be longer than an index allows). */
+const keyHash = (key: string): Buffer => crypto.createHash('sha256').update(key).digest();
+
+export async function applyOps(ctx: ApplyContext, t: TableTarget, ops: RowOp[]): Promise<number> {
+  if (ops.length === 0) return 0;
+  if (!t.exactKeys) return applyInOrder(ctx, t, ops);
+  const final = t.owner ? await foldWithOwners(ctx, t, ops) : foldLastWins(t, ops);
+  const deletes: RowValue[][] = [];
+  const upserts: RowValue[][] = [];
+  for (const op of final.values()) (op.kind === 'delete' ? deletes : upserts).push(op.row);
+  // Different keys: order between them does not matter, and deletes first keeps a unique
+  // secondary key from clashing with a row that is going away.
+  for (const sql of deleteStatements(t, deletes, ctx.maxStatementBytes)) await ctx.conn.query(sql);
+  for (const sql of insertStatements(t, upserts, 'upsert', ctx.maxStatementBytes)) await ctx.conn.query(sql);
+  return ops.length;
+}
+
+/** Idempotent replay by primary key: the last change of each key is its final state. */
+function foldLastWins(t: TableTarget, ops: RowOp[]): Map<string, RowOp> {
+  const final = new Map<string, RowOp>();
+  for (const op of ops) {
+    const key = exactKey(t, op.row);
+    final.delete(key); // keep the map in order of last change
+    final.set(key, op);
+  }
+  return final;
+}
+
+interface KeyState { owner: number | undefined; }
+
+async function foldWithOwners(ctx: ApplyContext, t: TableTarget, ops: RowOp[]): Promise<Map<string, RowOp>> {
+  const keys = new Map<string, RowValue[]>();
+  for (const op of ops) keys.set(exactKey(t, op.row), op.row);
+  const state = await readOwners(ctx, t, [...keys.values()]);
+  const shadows = await readShadows(ctx, t, [...keys.keys()]);
+  const final = new Map<string, RowOp>();
+  const shadowWrites = new Map<string, { key: string; source: number; row: RowValue[] | null }>();
+  const setShadow = (key: string, source: number, row: RowValue[] | null) => {
+    const perKey = shadows.get(key) ?? new Map<number, RowValue[]>();
+    if (row) perKey.set(source, row);
+    else perKey.delete(source);
+    shadows.set(key, perKey);
+    shadowWrites.set(`${source}\u0000${key}`, { key, source, row });
+  };
+  for (const op of ops) {
+    const key = exactKey(t, op.row);
+    const s: KeyState = state.get(key) ?? { owner: undefined };
+    state.set(key, s);
+    if (op.kind === 'upsert') {
+      if (s.owner === undefined || s.owner === op.source) {
+        final.delete(key);
+        final.set(key, op);
+        s.owner = op.source;
+      } else {
+        setShadow(key, op.source, op.row);
+      }
+    } else if (s.owner === op.source) {
+      final.delete(key);
+      final.set(key, op);
+      s.owner = undefined;
+      // The owner let go of the key: another stream's parked version takes its place.
+      const parked = shadows.get(key);
+      const next = parked ? [...parked.entries()][0] : undefined;
+      if (next) {
+        final.delete(key);
+        final.set(key, { kind: 'upsert', source: next[0], row: next[1] });
+        s.owner = next[0];
+        setShadow(key, next[0], null);
+      }
+    } else {
+      setShadow(key, op.source, null);
+    }
+  }
+  await writeShadows(ctx, t, [...shadowWrites.values()]);
+  return final;
+}
+
+/** The owning source shard of existing target rows, by key; absent keys are not in the map. */
+async function readOwners(ctx: ApplyContext, t: TableTarget, rows: RowValue[][]): Promise<Map<string, KeyState>> {
+  const out = new Map<string, KeyState>();
+  const cols = t.columns.map(quoteId).join(',');
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const where = chunk.map((r) => `(${pkEquals(t, r)})`).join(' OR ');
+    const [found] = await ctx.conn.query({ sql: `SELECT ${cols} FROM ${qualified(t)} WHERE ${where}`, rowsAsArray: true });
+    for (const r of found as RowValue[][]) out.set(exactKey(t, r), { owner: t.owner!(r) });
+  }
+  return out;
+}
+
+async function readShadows(ctx: ApplyContext, t: TableTarget, keys: string[]): Promise<Map<string, Map<number, RowValue[]>>> {
+  const out = new Map<string, Map<number, RowValue[]>>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const [rows] = await ctx.conn.query(
+      `SELECT pk_key, stream_id, row_data FROM ${STATE_DB}.shadow_rows WHERE workflow_id = ? AND table_name = ? AND pk_hash IN (?)`,
+      [ctx.workflowId, t.name, chunk.map(keyHash)],
+    );
+    for (const r of rows as { pk_key: Buffer; stream_id: number; row_data: Buffer }[]) {
+      const key = r.pk_key.toString();
+      const perKey = out.get(key) ?? new Map<number, RowValue[]>();
+      perKey.set(Number(r.stream_id), ctx.decodeRow(r.row_data.toString()));
+      out.set(key, perKey);
+    }
+  }
+  return out;
+}
+
+async function writeShadows(ctx: ApplyContext, t: TableTarget, writes: { key: string; source: number; row: RowValue[] | null }[]): Promise<void> {
+  for (const w of writes) {
+    if (w.row) {
+      await ctx.conn.query(
+        `REPLACE INTO ${STATE_DB}.shadow_rows (workflow_id, table_name, pk_hash, stream_id, pk_key, row_data) VALUES (?, ?, ?, ?, ?, ?)`,
+        [ctx.workflowId, t.name, keyHash(w.key), w.source, Buffer.from(w.key), ctx.encodeRow(w.row)],
+      );
+    } else {
+      await ctx.conn.query(`DELETE FROM ${STATE_DB}.shadow_rows WHERE workflow_id = ? AND table_name = ? AND pk_hash = ? AND stream_id = ?`,
+        [ctx.workflowId, t.name, keyHash(w.key), w.source]);
+    }
+  }
+}
+
+/**
+ * Keys the server must compare (collations, decimals, temporal values): changes apply strictly
+ * in order, consecutive changes of one kind grouped into one statement (a multi-row upsert
+ * applies its rows in order too). With owners, each change first asks the server who owns its key.
+ */
+async function applyInOrder(ctx: ApplyContext, t: TableTarget, ops: RowOp[]): Promise<number> {
+  if (t.owner) {
+    for (const op of ops) await applyOneWithOwner(ctx, t, op);
+    return ops.length;
+  }
+  let run: RowOp[] = [];
+  const flush = async () => {
+    if (run.length === 0) return;
+    const rows = run.map((o) => o.row);
+    const statements = run[0].kind === 'delete' ? deleteStatements(t, rows, ctx.maxStatementBytes) : insertStatements(t, rows, 'upsert', ctx.maxStatementBytes);
+    for (const sql of statements) await ctx.conn.query(sql);
+    run = [];
+  };
+  for (const op of ops) {
+    if (run.length > 0 && run[0].kind !== op.kind) await flush();
+    run.push(op);
+  }
+  await flush();
+  return ops.length;
+}
+
+async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): Promise<void> {
+  const cols = t.columns.map(quoteId).join(',');
+  const [found] = await ctx.conn.query({ sql: `SELECT ${cols} FROM ${qualified(t)} WHERE ${pkEquals(t, op.row)} FOR UPDATE`, rowsAsArray: true });
+  const current = (found as RowValue[][])[0];
+  const owner = current ? t.owner!(current) : undefined;
+  const key = exactKey(t, op.row);
+  if (op.kind === 'upsert') {
+    if (owner === undefined || owner === op.source) {
+      for (const sql of insertStatements(t, [op.row], 'upsert', ctx.maxStatementBytes)) await ctx.conn.query(sql);
+    } else {
+      await writeShadows(ctx, t, [{ key, source: op.source, row: op.row }]);
+    }
+    return;
+  }
+  if (owner !== op.source) {
+    await writeShadows(ctx, t, [{ key, source: op.source, row: null }]);
+    return;
+  }
+  await ctx.conn.query(`DELETE FROM ${qualified(t)} WHERE ${pkEquals(t, op.row)}`);
+  const parked = await readShadows(ctx, t, [key]);
+  const next = parked.get(key) ? [...parked.get(key)!.entries()][0] : undefined;
+  if (next) {
+    for (const sql of insertStatements(t, [next[1]], 'upsert', ctx.maxStatementBytes)) await ctx.conn.query(sql);
+    await writeShadows(ctx, t, [{ key, source: next[0], row: null }]);
+  }
+}
+

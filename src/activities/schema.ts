@@ -1,0 +1,90 @@
+// Preparing the target (DESIGN.md §4.3): the migration's state schema, and each table created
+// from the source's SHOW CREATE TABLE, without its secondary keys while copying when
+// --defer-secondary-keys is on (they are added back when the shard's copy ends).
+import { quoteId, type Connection } from '../mysql/connect';
+import { addSecondaryKeysSql, createTableWithoutSecondaryKeys, readTableSchemas } from '../mysql/schema';
+import type { MigrationPlan, TablePlan } from '../workflows/api';
+import type { ShardRef } from '../workflows/tasks';
+import { migrationRef } from '../workflows/tasks';
+import type { ActivityDeps } from './deps';
+import { makeHeartbeat } from './heartbeat';
+import { connectSourceTablet } from './source-tablet';
+import { ensureStateSchema, insertStreams, STATE_DB } from './state';
+import { connectTargetPrimary } from './target-primary';
+
+export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Promise<void> {
+  const hb = makeHeartbeat<{ message: string }>();
+  const ref = migrationRef(plan);
+  const source = await connectSourceTablet(deps, ref, plan.sourceShards[0], { onWait: (message) => hb.beat({ message }), cancelled: hb.cancelled });
+  const sourceDb = `vt_${plan.sourceKeyspace}`;
+  let schemas;
+  try {
+    schemas = await readTableSchemas(source.conn, sourceDb, plan.tables.map((t) => t.name));
+  } finally {
+    source.conn.destroy();
+  }
+  const targetDb = `vt_${plan.targetKeyspace}`;
+  for (const shard of plan.shards) {
+    const { conn } = await connectTargetPrimary(deps, plan.targetKeyspace, shard.shard);
+    try {
+      await ensureStateSchema(conn);
+      await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(targetDb)}`);
+      for (const table of plan.tables) {
+        const schema = schemas.get(table.name)!;
+        const [exists] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [targetDb, table.name]);
+        if (Number((exists as { n: number }[])[0].n) > 0) continue;
+        const deferred = plan.request.deferSecondaryKeys ? addSecondaryKeysSql(table.name, schema, targetDb) : '';
+        const ddl = deferred ? createTableWithoutSecondaryKeys(schema.createTable, schema) : schema.createTable;
+        // Record the keys to add back before the table exists, so a crash in between loses nothing.
+        if (deferred) {
+          await conn.query(`INSERT IGNORE INTO ${STATE_DB}.deferred_keys (workflow_id, table_name, alter_sql) VALUES (?, ?, ?)`, [plan.workflowId, table.name, deferred]);
+        }
+        await conn.query(`USE ${quoteId(targetDb)}`);
+        await conn.query(ddl);
+      }
+      await insertStreams(conn, plan.workflowId, shard.streams.map((s) => ({ id: s.id, sourceShard: s.sourceShard })));
+    } finally {
+      conn.destroy();
+    }
+  }
+}
+
+/** Re-adds the keys deferred for the copy; returns how many tables got them back. */
+export async function addDeferredKeys(deps: ActivityDeps, task: ShardRef & { tables: TablePlan[] }): Promise<number> {
+  const hb = makeHeartbeat<{ message: string }>();
+  const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, task.shard);
+  try {
+    const [rows] = await conn.query(`SELECT table_name, alter_sql FROM ${STATE_DB}.deferred_keys WHERE workflow_id = ? AND done = 0 ORDER BY table_name`, [task.ref.workflowId]);
+    let n = 0;
+    for (const r of rows as { table_name: Buffer | string; alter_sql: Buffer | string }[]) {
+      const table = String(r.table_name);
+      hb.beat({ message: `adding the deferred secondary keys of ${table}` }, true);
+      // A previous attempt may have added them already (the ALTER committed, the flag did not).
+      const done = await keysPresent(conn, `vt_${task.ref.targetKeyspace}`, table, String(r.alter_sql));
+      if (!done) await runAlter(conn, String(r.alter_sql), () => hb.beat({ message: `adding the deferred secondary keys of ${table}` }));
+      await conn.query(`UPDATE ${STATE_DB}.deferred_keys SET done = 1 WHERE workflow_id = ? AND table_name = ?`, [task.ref.workflowId, table]);
+      n++;
+    }
+    return n;
+  } finally {
+    conn.destroy();
+  }
+}
+
+async function keysPresent(conn: Connection, db: string, table: string, alter: string): Promise<boolean> {
+  const names = [...alter.matchAll(/ADD (?:UNIQUE KEY|KEY|FULLTEXT KEY|SPATIAL KEY) `((?:[^`]|``)+)`/g)].map((m) => m[1].replace(/``/g, '`'));
+  if (names.length === 0) return false;
+  const [rows] = await conn.query('SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = ? AND table_name = ?', [db, table]);
+  const have = new Set((rows as { name: string }[]).map((r) => r.name));
+  return names.every((n) => have.has(n));
+}
+
+/** Long ALTERs: heartbeat while they run. */
+async function runAlter(conn: Connection, sql: string, beat: () => void): Promise<void> {
+  const timer = setInterval(beat, 5000);
+  try {
+    await conn.query(sql);
+  } finally {
+    clearInterval(timer);
+  }
+}

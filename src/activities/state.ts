@@ -1,0 +1,189 @@
+// The migration's own state on each target primary, in the `_vt_migrate` schema: stream
+// positions, per-table copy checkpoints and rows parked while another stream owns their key.
+// Every checkpoint commits in the same transaction as the rows it describes (DESIGN.md §5).
+import type { Connection } from '../mysql/connect';
+
+export const STATE_DB = '_vt_migrate';
+
+const DDL = [
+  `CREATE DATABASE IF NOT EXISTS ${STATE_DB}`,
+  // One row per stream (source shard → this target shard), like Vitess's _vt.vreplication.
+  `CREATE TABLE IF NOT EXISTS ${STATE_DB}.streams (
+    workflow_id VARBINARY(512) NOT NULL,
+    id INT NOT NULL,
+    source_shard VARBINARY(64) NOT NULL,
+    start_pos VARBINARY(10000) NOT NULL DEFAULT '',
+    pos VARBINARY(10000) NOT NULL DEFAULT '',
+    state VARBINARY(100) NOT NULL DEFAULT 'Copying',
+    message VARBINARY(1000) NOT NULL DEFAULT '',
+    tablet VARBINARY(64) NOT NULL DEFAULT '',
+    time_updated BIGINT NOT NULL DEFAULT 0,
+    transaction_timestamp BIGINT NOT NULL DEFAULT 0,
+    rows_copied BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (workflow_id, id)
+  ) ENGINE=InnoDB`,
+  // The copy checkpoint of one table in one stream: lastpk commits with each batch.
+  `CREATE TABLE IF NOT EXISTS ${STATE_DB}.copy_state (
+    workflow_id VARBINARY(512) NOT NULL,
+    stream_id INT NOT NULL,
+    table_name VARBINARY(192) NOT NULL,
+    lastpk MEDIUMBLOB NULL,
+    rows_copied BIGINT NOT NULL DEFAULT 0,
+    rows_scanned BIGINT NOT NULL DEFAULT 0,
+    bytes_copied BIGINT NOT NULL DEFAULT 0,
+    done TINYINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (workflow_id, stream_id, table_name)
+  ) ENGINE=InnoDB`,
+  // A stream's version of a row whose key another stream currently owns on this shard (the row
+  // moved between source shards and the streams are not in step); promoted when the owner deletes.
+  `CREATE TABLE IF NOT EXISTS ${STATE_DB}.shadow_rows (
+    workflow_id VARBINARY(512) NOT NULL,
+    table_name VARBINARY(192) NOT NULL,
+    pk_hash BINARY(32) NOT NULL,
+    stream_id INT NOT NULL,
+    pk_key MEDIUMBLOB NOT NULL,
+    row_data LONGBLOB NOT NULL,
+    PRIMARY KEY (workflow_id, table_name, pk_hash, stream_id)
+  ) ENGINE=InnoDB`,
+  // Secondary keys left out for the copy (--defer-secondary-keys), added back when it ends.
+  `CREATE TABLE IF NOT EXISTS ${STATE_DB}.deferred_keys (
+    workflow_id VARBINARY(512) NOT NULL,
+    table_name VARBINARY(192) NOT NULL,
+    alter_sql MEDIUMBLOB NOT NULL,
+    done TINYINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (workflow_id, table_name)
+  ) ENGINE=InnoDB`,
+];
+
+export async function ensureStateSchema(conn: Connection): Promise<void> {
+  for (const sql of DDL) await conn.query(sql);
+}
+
+export interface StreamRow {
+  id: number;
+  sourceShard: string;
+  startPos: string;
+  pos: string;
+  state: string;
+  message: string;
+  tablet: string;
+  timeUpdated: number;
+  transactionTimestamp: number;
+}
+
+export async function readStreams(conn: Connection, workflowId: string): Promise<StreamRow[]> {
+  const [rows] = await conn.query(
+    `SELECT id, source_shard, start_pos, pos, state, message, tablet, time_updated, transaction_timestamp FROM ${STATE_DB}.streams WHERE workflow_id = ? ORDER BY id`,
+    [workflowId],
+  );
+  return (rows as Record<string, unknown>[]).map((r) => ({
+    id: Number(r.id),
+    sourceShard: String(r.source_shard),
+    startPos: String(r.start_pos),
+    pos: String(r.pos),
+    state: String(r.state),
+    message: String(r.message),
+    tablet: String(r.tablet),
+    timeUpdated: Number(r.time_updated),
+    transactionTimestamp: Number(r.transaction_timestamp),
+  }));
+}
+
+export async function insertStreams(conn: Connection, workflowId: string, streams: { id: number; sourceShard: string }[]): Promise<void> {
+  for (const s of streams) {
+    await conn.query(`INSERT IGNORE INTO ${STATE_DB}.streams (workflow_id, id, source_shard, time_updated) VALUES (?, ?, ?, UNIX_TIMESTAMP())`, [workflowId, s.id, s.sourceShard]);
+  }
+}
+
+/** Records the stream's start position once (the first call wins; later calls return it). */
+export async function setStartPosition(conn: Connection, workflowId: string, streamId: number, pos: string, tablet: string): Promise<string> {
+  await conn.query(
+    `UPDATE ${STATE_DB}.streams SET start_pos = ?, pos = ?, tablet = ?, time_updated = UNIX_TIMESTAMP() WHERE workflow_id = ? AND id = ? AND start_pos = ''`,
+    [pos, pos, tablet, workflowId, streamId],
+  );
+  const [rows] = await conn.query(`SELECT start_pos FROM ${STATE_DB}.streams WHERE workflow_id = ? AND id = ?`, [workflowId, streamId]);
+  const row = (rows as { start_pos: Buffer | string }[])[0];
+  if (!row) throw new Error(`stream ${streamId} of ${workflowId} has no state row in ${STATE_DB}.streams`);
+  return String(row.start_pos);
+}
+
+export interface CopyStateRow {
+  lastpk: string | null;
+  rowsCopied: number;
+  rowsScanned: number;
+  bytesCopied: number;
+  done: boolean;
+}
+
+export async function readCopyState(conn: Connection, workflowId: string, streamId: number, table: string): Promise<CopyStateRow> {
+  const [rows] = await conn.query(
+    `SELECT lastpk, rows_copied, rows_scanned, bytes_copied, done FROM ${STATE_DB}.copy_state WHERE workflow_id = ? AND stream_id = ? AND table_name = ?`,
+    [workflowId, streamId, table],
+  );
+  const r = (rows as Record<string, unknown>[])[0];
+  if (!r) return { lastpk: null, rowsCopied: 0, rowsScanned: 0, bytesCopied: 0, done: false };
+  return {
+    lastpk: r.lastpk === null ? null : String(r.lastpk),
+    rowsCopied: Number(r.rows_copied),
+    rowsScanned: Number(r.rows_scanned),
+    bytesCopied: Number(r.bytes_copied),
+    done: Number(r.done) === 1,
+  };
+}
+
+/** The statement that checkpoints a copy batch; run inside the batch's transaction. */
+export async function writeCopyState(conn: Connection, workflowId: string, streamId: number, table: string, s: CopyStateRow): Promise<void> {
+  await conn.query(
+    `INSERT INTO ${STATE_DB}.copy_state (workflow_id, stream_id, table_name, lastpk, rows_copied, rows_scanned, bytes_copied, done)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON DUPLICATE KEY UPDATE lastpk = VALUES(lastpk), rows_copied = VALUES(rows_copied), rows_scanned = VALUES(rows_scanned),
+       bytes_copied = VALUES(bytes_copied), done = VALUES(done)`,
+    [workflowId, streamId, table, s.lastpk, s.rowsCopied, s.rowsScanned, s.bytesCopied, s.done ? 1 : 0],
+  );
+}
+
+/** Stream positions advance with the rows they cover: run inside the apply transaction. */
+export async function writeStreamPosition(conn: Connection, workflowId: string, streamId: number, pos: string, transactionTimestamp: number, tablet: string): Promise<void> {
+  await conn.query(
+    `UPDATE ${STATE_DB}.streams SET pos = ?, transaction_timestamp = IF(? > 0, ?, transaction_timestamp), tablet = ?, time_updated = UNIX_TIMESTAMP(), state = 'Running', message = ''
+     WHERE workflow_id = ? AND id = ?`,
+    [pos, transactionTimestamp, transactionTimestamp, tablet, workflowId, streamId],
+  );
+}
+
+export async function setStreamMessage(conn: Connection, workflowId: string, streamId: number, state: string, message: string): Promise<void> {
+  await conn.query(`UPDATE ${STATE_DB}.streams SET state = ?, message = ?, time_updated = UNIX_TIMESTAMP() WHERE workflow_id = ? AND id = ?`,
+    [state, message.slice(0, 1000), workflowId, streamId]);
+}
+
+export async function deleteWorkflowState(conn: Connection, workflowId: string): Promise<void> {
+  for (const table of ['streams', 'copy_state', 'shadow_rows', 'deferred_keys']) {
+    await conn.query(`DELETE FROM ${STATE_DB}.${table} WHERE workflow_id = ?`, [workflowId]);
+  }
+}
+
+/**
+ * One writer per target shard: a named lock on the target primary, held for the duration of a
+ * copy or catch-up run, so a zombie activity (its worker partitioned, not dead) can never write
+ * at the same time as its replacement. Waits up to waitSeconds.
+ */
+export async function acquireShardLock(conn: Connection, workflowId: string, shard: string, waitSeconds: number): Promise<boolean> {
+  const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [shardLockName(workflowId, shard), waitSeconds]);
+  return Number((rows as { got: number | null }[])[0]?.got) === 1;
+}
+
+export function shardLockName(workflowId: string, shard: string): string {
+  // GET_LOCK names are limited to 64 characters.
+  const name = `vtmigrate:${workflowId}:${shard}`;
+  return name.length <= 64 ? name : `vtmigrate:${simpleHash(name)}`;
+}
+
+function simpleHash(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x1b873593;
+  for (let i = 0; i < s.length; i++) {
+    h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619);
+    h2 = Math.imul(h2 ^ s.charCodeAt(i), 2246822519);
+  }
+  return (h1 >>> 0).toString(16) + (h2 >>> 0).toString(16);
+}

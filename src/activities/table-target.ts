@@ -1,0 +1,102 @@
+// How rows of one table are written on a target shard: which columns, the primary key, which
+// statement upserts safely, and (when several streams write the shard) which source shard owns
+// a row. Built once per table per activity run from the target table's own schema.
+import type { Connection } from '../mysql/connect';
+import { readTableSchema, type ColumnSchema } from '../mysql/schema';
+import { valueKind, type RowValue, type ValueKind } from '../mysql/values';
+import { createVindex, keyRangeContains, parseShardName, shardFinder, type Vindex } from '../vindex';
+import type { TablePlan } from '../workflows/api';
+import { schemaError } from './errors';
+
+export type { RowValue };
+
+export interface TableTarget {
+  db: string;
+  name: string;
+  /** Written columns in order (generated columns are never written). */
+  columns: string[];
+  columnSchemas: ColumnSchema[];
+  /** Per written column, how its values are represented and written (values.ts). */
+  kinds: ValueKind[];
+  pkIndexes: number[];
+  /**
+   * Unique secondary keys make `INSERT ... ON DUPLICATE KEY UPDATE` unsafe (a clash on the
+   * secondary key would update another row); REPLACE then converges instead.
+   */
+  upsertVerb: 'INSERT' | 'REPLACE';
+  /**
+   * True when primary-key equality is byte equality (integers, binary strings): rows can then
+   * be matched by key in memory. Collated strings ('a' = 'A'), decimals and temporal keys are
+   * compared by the server instead, one statement at a time.
+   */
+  exactKeys: boolean;
+  /** The source shard (index into sourceShards) owning a row, for shards written by several streams. */
+  owner?: (row: RowValue[]) => number;
+}
+
+const EXACT_KEY_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit', 'year']);
+
+function isExactKeyColumn(c: ColumnSchema): boolean {
+  if (EXACT_KEY_TYPES.has(c.dataType)) return true;
+  // CHAR/VARCHAR with a binary collation compare bytewise too (but PAD SPACE still trims).
+  return false;
+}
+
+export async function loadTableTarget(conn: Connection, db: string, table: TablePlan, opts: { sourceShards?: string[] } = {}): Promise<TableTarget> {
+  const schema = await readTableSchema(conn, db, table.name).catch((err: unknown) => {
+    throw schemaError(`table ${table.name} is missing on the target (${db}): ${(err as Error).message}`);
+  });
+  const written = schema.columns.filter((c) => !c.generated);
+  const columns = written.map((c) => c.name);
+  const pkIndexes = table.pkColumns.map((pk) => {
+    const i = columns.findIndex((c) => c.toLowerCase() === pk.toLowerCase());
+    if (i < 0) throw schemaError(`primary key column ${pk} of table ${table.name} is missing or generated on the target`);
+    return i;
+  });
+  if (schema.primaryKey.join(',').toLowerCase() !== table.pkColumns.join(',').toLowerCase()) {
+    throw schemaError(`table ${table.name}: the target's primary key (${schema.primaryKey.join(', ')}) differs from the source's (${table.pkColumns.join(', ')})`);
+  }
+  const target: TableTarget = {
+    db,
+    name: table.name,
+    columns,
+    columnSchemas: written,
+    kinds: written.map(valueKind),
+    pkIndexes,
+    upsertVerb: schema.secondaryKeys.some((k) => k.unique) ? 'REPLACE' : 'INSERT',
+    exactKeys: pkIndexes.every((i) => isExactKeyColumn(written[i])),
+  };
+  if (opts.sourceShards && opts.sourceShards.length > 1 && table.sourceVindex) {
+    target.owner = await ownerFunction(table, columns, opts.sourceShards);
+  }
+  return target;
+}
+
+async function ownerFunction(table: TablePlan, columns: string[], sourceShards: string[]): Promise<(row: RowValue[]) => number> {
+  const vindex: Vindex = await createVindex(table.sourceVindex!.type, table.sourceVindex!.params);
+  const col = columns.findIndex((c) => c.toLowerCase() === table.sourceVindex!.columns[0].toLowerCase());
+  const finder = shardFinder(sourceShards.map((name, index) => ({ name, index, keyRange: parseShardName(name) })));
+  return (row) => {
+    const ksid = vindex.map(row[col]);
+    if (ksid === null) return -1;
+    try {
+      return finder(ksid).index;
+    } catch {
+      return -1;
+    }
+  };
+}
+
+/** Keeps only the rows a target shard owns, by the table's target vindex. */
+export async function targetFilter(table: TablePlan, columns: string[], targetShard: string): Promise<(row: RowValue[]) => boolean> {
+  if (!table.vindex) return () => true;
+  const vindex = await createVindex(table.vindex.type, table.vindex.params);
+  const col = columns.findIndex((c) => c.toLowerCase() === table.vindex!.columns[0].toLowerCase());
+  if (col < 0) throw schemaError(`vindex column ${table.vindex.columns[0]} of table ${table.name} is not a written column`);
+  const range = parseShardName(targetShard);
+  return (row) => {
+    const ksid = vindex.map(row[col]);
+    // A value with no keyspace id (NULL, non-numeric for hash) goes nowhere, as in Vitess.
+    return ksid !== null && keyRangeContains(range, ksid);
+  };
+}

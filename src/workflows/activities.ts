@@ -1,0 +1,20 @@
+// Activity proxies, grouped by how long they run. Copy and catch-up run for minutes and
+// heartbeat; the rest are short admin steps.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/** Bad input and incompatible schemas are not retried: the message names the culprit. */
+export const NON_RETRYABLE = ['InvalidInput', 'SchemaError', 'WorkflowExists'];
+
+export const admin = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export const streaming = proxyActivities<Activities>({
+  // Each call returns after a slice (CopyTask/CatchUpTask.sliceMs); this bounds a hung one.
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '45s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+});

@@ -1,0 +1,272 @@
+// The contract between the vtmigrate CLI (or the Temporal CLI) and the workflows: inputs,
+// signals, queries, the status shapes they return and the search attributes they set.
+// Deterministic code only (this file is bundled into workflows and imported by the client).
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const TASK_QUEUE = 'vtmigrate';
+
+/** Vitess's identity of a workflow: `<target keyspace>.<workflow>`. */
+export const migrateWorkflowId = (targetKeyspace: string, workflow: string): string => `${targetKeyspace}.${workflow}`;
+export const shardWorkflowId = (migrateId: string, shard: string): string => `${migrateId}/${shard}`;
+
+export type OnDdl = 'IGNORE' | 'STOP' | 'EXEC' | 'EXEC_IGNORE';
+
+/**
+ * `Migrate create` as data. Everything but the four names is optional; defaults are Vitess's
+ * (see withDefaults). This is also the JSON a Temporal CLI user passes with --input-file.
+ */
+export interface MigrateRequest {
+  workflow: string;
+  targetKeyspace: string;
+  sourceKeyspace: string;
+  mountName: string;
+  allTables?: boolean;
+  tables?: string[];
+  excludeTables?: string[];
+  sourceTimeZone?: string;
+  noRoutingRules?: boolean;
+  /** Cells (of the source cluster) to pick tablets from; empty: every cell of the source. */
+  cells?: string[];
+  allCells?: boolean;
+  tabletTypes?: string[];
+  tabletTypesInPreferenceOrder?: boolean;
+  onDdl?: OnDdl;
+  deferSecondaryKeys?: boolean;
+  autoStart?: boolean;
+  stopAfterCopy?: boolean;
+  /** Tuning (ours): rows and bytes per copy batch. */
+  copyBatchRows?: number;
+  copyBatchBytes?: number;
+}
+
+export type FullMigrateRequest = Required<MigrateRequest>;
+
+export function withDefaults(req: MigrateRequest): FullMigrateRequest {
+  const given = stripUndefined(req);
+  return {
+    allTables: false,
+    tables: [],
+    excludeTables: [],
+    sourceTimeZone: '',
+    noRoutingRules: false,
+    cells: [],
+    allCells: false,
+    tabletTypes: ['REPLICA', 'PRIMARY'],
+    tabletTypesInPreferenceOrder: true,
+    onDdl: 'IGNORE',
+    deferSecondaryKeys: true,
+    autoStart: true,
+    stopAfterCopy: false,
+    copyBatchRows: 5000,
+    copyBatchBytes: 4 << 20,
+    ...given,
+    workflow: req.workflow,
+    targetKeyspace: req.targetKeyspace,
+    sourceKeyspace: req.sourceKeyspace,
+    mountName: req.mountName,
+  };
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// ---- the plan: what the planning activity resolved (names and counts, never secrets) ----
+
+export interface TopoRef { server: string; root: string }
+
+export interface VindexRef { name: string; type: string; params: Record<string, string>; columns: string[] }
+
+export interface TablePlan {
+  name: string;
+  pkColumns: string[];
+  /** The target VSchema's primary vindex (routes rows to target shards); absent for an unsharded target. */
+  vindex?: VindexRef;
+  /** The source VSchema's vindex (which source shard owns a row); absent for an unsharded source. */
+  sourceVindex?: VindexRef;
+  /** information_schema estimates summed over source shards (progress only). */
+  rowsEstimate: number;
+  bytesEstimate: number;
+}
+
+export interface StreamPlan {
+  /** Stream id, unique within the target shard (1, 2, ...), as Vitess numbers vreplication rows. */
+  id: number;
+  sourceShard: string;
+  /** False when every row of the source shard belongs to this target shard. */
+  filterRows: boolean;
+}
+
+export interface ShardPlan {
+  shard: string;
+  /** The target primary's alias, for display (`zone2-100`). */
+  primaryAlias: string;
+  streams: StreamPlan[];
+}
+
+export interface MigrationPlan {
+  workflowId: string;
+  workflow: string;
+  targetKeyspace: string;
+  sourceKeyspace: string;
+  mountName: string;
+  sourceTopo: TopoRef;
+  targetTopo: TopoRef;
+  sourceShards: string[];
+  targetShards: string[];
+  targetSharded: boolean;
+  sourceCells: string[];
+  tables: TablePlan[];
+  shards: ShardPlan[];
+  request: FullMigrateRequest;
+}
+
+// ---- phases and status ----
+
+export type MigrationPhase =
+  | 'Validating' | 'Copying' | 'Running' | 'Stopped' | 'CuttingOver' | 'CutoverReady'
+  | 'Completing' | 'Completed' | 'Cancelling' | 'Cancelled' | 'Error';
+
+export type ShardPhase = 'Pending' | 'Copying' | 'Running' | 'Stopped' | 'Draining' | 'Drained' | 'Error' | 'Finished';
+
+export interface TableCopyProgress {
+  /** Rows written to this target shard. */
+  rowsCopied: number;
+  /** Rows read from the source (all shards' rows pass through every stream that reads them). */
+  rowsScanned: number;
+  bytesCopied: number;
+  done: boolean;
+}
+
+export interface StreamStatus {
+  id: number;
+  sourceShard: string;
+  /** Copying / Running / Stopped / Error, as Vitess names stream states. */
+  state: string;
+  /** Per table, for the copy phase. */
+  tables: Record<string, TableCopyProgress>;
+  /** Last committed source position (GTID set), once catch-up ran. */
+  position: string;
+  /** Source tablet streamed from, as `<cell>-<uid>`. */
+  tablet: string;
+  message: string;
+}
+
+export interface ShardStatus {
+  shard: string;
+  primaryAlias: string;
+  phase: ShardPhase;
+  streams: StreamStatus[];
+  lastError: string;
+  /** Epoch ms when copy finished on this shard. */
+  copyFinishedAt?: number;
+}
+
+export interface TableVerification {
+  table: string;
+  shard: string;
+  sourceRows: number;
+  targetRows: number;
+  sourceChecksum: string;
+  targetChecksum: string;
+  match: boolean;
+}
+
+export interface CutoverResult {
+  /** Source primary positions the streams were drained to. */
+  positions: Record<string, string>;
+  /** True when the source took writes between reading the positions and verifying. */
+  sourceMoved: boolean;
+  verification: TableVerification[];
+  mismatches: number;
+  finishedAt: number;
+}
+
+export interface MigrateStatus {
+  workflowId: string;
+  workflow: string;
+  targetKeyspace: string;
+  sourceKeyspace: string;
+  mountName: string;
+  phase: MigrationPhase;
+  /** One sentence: what the run is doing now. */
+  details: string;
+  startedAt: number;
+  phaseTimes: Partial<Record<MigrationPhase, number>>;
+  tables: string[];
+  /** Source row estimates per table (for RowsTotal). */
+  tableRowsEstimate: Record<string, number>;
+  tableBytesEstimate: Record<string, number>;
+  shards: ShardStatus[];
+  cutover?: CutoverResult;
+  errors: string[];
+  request?: FullMigrateRequest;
+}
+
+// ---- messages ----
+
+export const cutoverSignal = defineSignal('cutover');
+export const completeSignal = defineSignal<[{ force?: boolean }?]>('complete');
+export const cancelSignal = defineSignal<[{ keepData?: boolean }?]>('cancel');
+export const stopSignal = defineSignal('stop');
+export const startSignal = defineSignal('start');
+export const statusQuery = defineQuery<MigrateStatus>('status');
+export const showQuery = defineQuery<MigrateStatus>('show');
+
+/** Parent → shard child. */
+export const shardStopSignal = defineSignal('stop');
+export const shardStartSignal = defineSignal('start');
+export const shardDrainSignal = defineSignal<[{ positions: Record<string, string> }]>('drain');
+export const shardFinishSignal = defineSignal('finish');
+export const shardStatusQuery = defineQuery<ShardStatus>('status');
+
+/** Shard child → parent: its status after a change worth recording (phase, table done, error). */
+export const shardUpdateSignal = defineSignal<[ShardStatus]>('shardUpdate');
+
+// ---- search attributes ----
+
+export const TargetKeyspaceAttr = defineSearchAttributeKey('TargetKeyspace', SearchAttributeType.KEYWORD);
+export const MigrationPhaseAttr = defineSearchAttributeKey('MigrationPhase', SearchAttributeType.KEYWORD);
+
+// ---- live progress: activity heartbeat details (read by the CLI through DescribeWorkflow) ----
+
+/** What copyTable heartbeats. */
+export interface CopyHeartbeat {
+  kind: 'copy';
+  streamId: number;
+  sourceShard: string;
+  table: string;
+  rowsCopied: number;
+  rowsScanned: number;
+  bytesCopied: number;
+  /** Source tablet read from (`<cell>-<uid>`), '' while none is picked. */
+  tablet: string;
+  /** Rows per second over the last interval. */
+  rowsPerSecond: number;
+  /** Empty, or what is holding the copy up (e.g. no healthy tablet). */
+  message: string;
+}
+
+export interface StreamHeartbeat {
+  id: number;
+  sourceShard: string;
+  position: string;
+  tablet: string;
+  /** Seconds between the source commit of the last applied transaction and now; 0 when idle and caught up. */
+  lagSeconds: number;
+  /** Epoch seconds of the last applied source transaction (0 before the first). */
+  transactionTimestamp: number;
+  eventsApplied: number;
+  message: string;
+}
+
+/** What catchUp heartbeats. */
+export interface CatchUpHeartbeat {
+  kind: 'catchup';
+  streams: StreamHeartbeat[];
+  eventsPerSecond: number;
+  message: string;
+}
+
+export type ShardHeartbeat = CopyHeartbeat | CatchUpHeartbeat;

@@ -1,0 +1,27 @@
+// The one-sentence "current details" line the Web UI shows for a Migrate run.
+import type { MigrateStatus } from './api';
+
+export function describePhase(s: MigrateStatus): string {
+  const what = `${s.sourceKeyspace} (mount ${s.mountName}) into ${s.targetKeyspace}`;
+  const count = (phase: string) => s.shards.filter((x) => x.phase === phase).length;
+  const errors = s.shards.filter((x) => x.lastError !== '');
+  const errorText = errors.length > 0 ? `; shard ${errors[0].shard} failing: ${errors[0].lastError}` : '';
+  switch (s.phase) {
+    case 'Validating': return `Validating the migration of ${what}`;
+    case 'Copying': return `Copying ${s.tables.length} table(s) from ${what}: ${count('Copying')} of ${s.shards.length} shard(s) copying, ${count('Running')} replicating${errorText}`;
+    case 'Running': return `Replicating ${what}: copy done on all ${s.shards.length} shard(s); waiting for cutover${errorText}`;
+    case 'Stopped': return `Stopped: streams of ${what} are paused; signal start to resume${errorText}`;
+    case 'CuttingOver': return `Cutting over ${what}: draining streams to the source positions and verifying`;
+    case 'CutoverReady': {
+      const c = s.cutover;
+      if (!c) return `Cutover of ${what} done`;
+      const verdict = c.mismatches === 0 ? 'all tables match' : `${c.mismatches} table shard(s) MISMATCH`;
+      return `Cutover of ${what} done: ${verdict}${c.sourceMoved ? ' but the source took writes meanwhile' : ''}; signal complete to finish`;
+    }
+    case 'Completing': return `Completing ${what}: stopping streams and updating the target VSchema`;
+    case 'Completed': return `Completed: ${what}`;
+    case 'Cancelling': return `Cancelling ${what}`;
+    case 'Cancelled': return `Cancelled: ${what}`;
+    case 'Error': return `Failed: ${s.errors[s.errors.length - 1] ?? 'see the workflow history'}`;
+  }
+}

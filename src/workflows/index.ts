@@ -1,0 +1,3 @@
+// Workflow bundle entry: every workflow type the worker registers.
+export { Migrate } from './migrate';
+export { MigrateShard } from './shard';

@@ -1,0 +1,247 @@
+// The Migrate workflow (DESIGN.md §4): plan and validate, prepare the target, one child per
+// target shard for copy and catch-up, then cutover (drain + verify), complete or cancel on
+// the operator's signal. Progress that changes often (rows, lag) lives in the children's
+// activity heartbeats; this workflow keeps what changes rarely, so its history stays small.
+import {
+  ApplicationFailure,
+  ActivityFailure,
+  condition,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import {
+  cancelSignal,
+  completeSignal,
+  cutoverSignal,
+  MigrationPhaseAttr,
+  shardDrainSignal,
+  shardFinishSignal,
+  shardStartSignal,
+  shardStopSignal,
+  shardUpdateSignal,
+  shardWorkflowId,
+  showQuery,
+  startSignal,
+  statusQuery,
+  stopSignal,
+  TargetKeyspaceAttr,
+  withDefaults,
+  type MigrateRequest,
+  type MigrateStatus,
+  type MigrationPhase,
+  type MigrationPlan,
+  type ShardStatus,
+} from './api';
+import { admin } from './activities';
+import { workflowNow } from './clock';
+import { MigrateShard } from './shard';
+import { migrationRef } from './tasks';
+import { describePhase } from './details';
+
+type Action = { kind: 'cutover' } | { kind: 'complete'; force: boolean } | { kind: 'cancel'; keepData: boolean } | { kind: 'stop' } | { kind: 'start' };
+
+export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
+  const request = withDefaults(req);
+  const info = workflowInfo();
+  const status: MigrateStatus = {
+    workflowId: info.workflowId,
+    workflow: request.workflow,
+    targetKeyspace: request.targetKeyspace,
+    sourceKeyspace: request.sourceKeyspace,
+    mountName: request.mountName,
+    phase: 'Validating',
+    details: '',
+    startedAt: workflowNow(),
+    phaseTimes: { Validating: workflowNow() },
+    tables: [],
+    tableRowsEstimate: {},
+    tableBytesEstimate: {},
+    shards: [],
+    errors: [],
+    request,
+  };
+  const actions: Action[] = [];
+
+  setHandler(statusQuery, () => status);
+  setHandler(showQuery, () => status);
+  setHandler(cutoverSignal, () => { actions.push({ kind: 'cutover' }); });
+  setHandler(completeSignal, (opts) => { actions.push({ kind: 'complete', force: opts?.force ?? false }); });
+  setHandler(cancelSignal, (opts) => { actions.push({ kind: 'cancel', keepData: opts?.keepData ?? false }); });
+  setHandler(stopSignal, () => { actions.push({ kind: 'stop' }); });
+  setHandler(startSignal, () => { actions.push({ kind: 'start' }); });
+  setHandler(shardUpdateSignal, (shard: ShardStatus) => {
+    const i = status.shards.findIndex((s) => s.shard === shard.shard);
+    if (i >= 0) status.shards[i] = shard;
+    else status.shards.push(shard);
+    if (!busy) refreshPhase();
+  });
+
+  let busy = false;
+  const setPhase = (phase: MigrationPhase) => {
+    if (status.phase !== phase) {
+      status.phase = phase;
+      status.phaseTimes[phase] = workflowNow();
+      upsertSearchAttributes([{ key: MigrationPhaseAttr, value: phase }]);
+    }
+    status.details = describePhase(status);
+    setCurrentDetails(status.details);
+  };
+  /** Between operator actions the phase follows the shards. */
+  const refreshPhase = () => {
+    const phases = status.shards.map((s) => s.phase);
+    if (phases.length === 0) return;
+    if (phases.some((p) => p === 'Copying' || p === 'Pending')) setPhase('Copying');
+    else if (phases.every((p) => p === 'Stopped' || p === 'Drained' || p === 'Error') && !phases.every((p) => p === 'Error')) setPhase(status.phase === 'CutoverReady' ? 'CutoverReady' : 'Stopped');
+    else setPhase('Running');
+  };
+
+  upsertSearchAttributes([
+    { key: TargetKeyspaceAttr, value: request.targetKeyspace },
+    { key: MigrationPhaseAttr, value: 'Validating' },
+  ]);
+  setPhase('Validating');
+
+  let planned: MigrationPlan;
+  try {
+    planned = await admin.planMigration({ ...request, workflowId: info.workflowId });
+  } catch (err) {
+    const message = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    status.errors.push(message);
+    setPhase('Error');
+    throw ApplicationFailure.nonRetryable(message, 'InvalidInput');
+  }
+  const plan = planned;
+  status.tables = plan.tables.map((t) => t.name);
+  for (const t of plan.tables) {
+    status.tableRowsEstimate[t.name] = t.rowsEstimate;
+    status.tableBytesEstimate[t.name] = t.bytesEstimate;
+  }
+  status.shards = plan.shards.map((s) => ({ shard: s.shard, primaryAlias: s.primaryAlias, phase: 'Pending', streams: [], lastError: '' }));
+  try {
+    await admin.prepareTarget(plan);
+  } catch (err) {
+    const message = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    status.errors.push(message);
+    setPhase('Error');
+    throw ApplicationFailure.nonRetryable(`preparing the target keyspace ${request.targetKeyspace}: ${message}`, 'PrepareFailed');
+  }
+
+  const ref = migrationRef(plan);
+  const children: ChildWorkflowHandle<typeof MigrateShard>[] = [];
+  const childIds = plan.shards.map((s) => shardWorkflowId(info.workflowId, s.shard));
+  const signalChildren = async (send: (h: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>) => {
+    await Promise.all(childIds.map((id) => send(getExternalWorkflowHandle(id))));
+  };
+
+  const startShards = async () => {
+    for (const s of plan.shards) {
+      children.push(await startChild(MigrateShard, {
+        workflowId: shardWorkflowId(info.workflowId, s.shard),
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: request.targetKeyspace }],
+        args: [{
+          ref,
+          parentId: info.workflowId,
+          shard: s.shard,
+          primaryAlias: s.primaryAlias,
+          streams: s.streams,
+          tables: plan.tables,
+          onDdl: request.onDdl,
+          stopAfterCopy: request.stopAfterCopy,
+          batchRows: request.copyBatchRows,
+          batchBytes: request.copyBatchBytes,
+        }],
+      }));
+    }
+    setPhase('Copying');
+  };
+
+  if (request.autoStart) await startShards();
+  else setPhase('Stopped');
+
+  const finishChildren = async () => {
+    await signalChildren((h) => h.signal(shardFinishSignal));
+    await Promise.all(children.map((c) => c.result().catch(() => undefined)));
+  };
+  const note = (message: string) => {
+    status.errors.push(message);
+    status.details = message;
+    setCurrentDetails(message);
+  };
+
+  for (;;) {
+    await condition(() => actions.length > 0);
+    const action = actions.shift()!;
+    busy = true;
+    try {
+      if (action.kind === 'start') {
+        if (children.length === 0) await startShards();
+        else await signalChildren((h) => h.signal(shardStartSignal));
+      } else if (action.kind === 'stop') {
+        await signalChildren((h) => h.signal(shardStopSignal));
+      } else if (action.kind === 'cutover') {
+        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending').map((s) => s.shard);
+        if (children.length === 0 || copying.length > 0) {
+          note(`cutover refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}`);
+          continue;
+        }
+        setPhase('CuttingOver');
+        status.cutover = undefined;
+        const positions = await admin.sourcePositions(ref);
+        status.details = `draining every stream to the source positions ${Object.entries(positions).map(([s, p]) => `${s}@${p}`).join(', ')}`;
+        setCurrentDetails(status.details);
+        await signalChildren((h) => h.signal(shardDrainSignal, { positions }));
+        // A shard that fails, or an operator who stops or cancels, ends the wait.
+        await condition(() => status.shards.every((s) => s.phase === 'Drained') || status.shards.some((s) => s.phase === 'Error')
+          || actions.some((a) => a.kind === 'stop' || a.kind === 'cancel'));
+        if (!status.shards.every((s) => s.phase === 'Drained')) {
+          const failed = status.shards.filter((s) => s.phase === 'Error').map((s) => `${s.shard}: ${s.lastError}`);
+          note(`cutover interrupted${failed.length > 0 ? `: ${failed.join('; ')}` : ' by an operator action'}`);
+          continue;
+        }
+        const after = await admin.sourcePositions(ref);
+        const sourceMoved = Object.keys(positions).some((s) => positions[s] !== after[s]);
+        const verification = (await Promise.all(plan.shards.map((s) =>
+          admin.verifyShard({ ref, shard: s.shard, streams: s.streams, tables: plan.tables })))).flat();
+        status.cutover = {
+          positions,
+          sourceMoved,
+          verification,
+          mismatches: verification.filter((v) => !v.match).length,
+          finishedAt: workflowNow(),
+        };
+        setPhase('CutoverReady');
+      } else if (action.kind === 'complete') {
+        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending').map((s) => s.shard);
+        if (!action.force && (children.length === 0 || copying.length > 0)) {
+          note(`complete refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}; use cancel, or complete --force`);
+          continue;
+        }
+        if (!action.force && status.cutover && status.cutover.mismatches > 0) {
+          note(`complete refused: the cutover verification found ${status.cutover.mismatches} mismatching table shard(s); fix them or use complete --force`);
+          continue;
+        }
+        setPhase('Completing');
+        await finishChildren();
+        await admin.completeMigration({ plan });
+        setPhase('Completed');
+        return status;
+      } else if (action.kind === 'cancel') {
+        setPhase('Cancelling');
+        await finishChildren();
+        await admin.cancelMigration({ plan, keepData: action.keepData });
+        setPhase('Cancelled');
+        return status;
+      }
+    } finally {
+      busy = false;
+      if (status.phase !== 'CuttingOver' && status.phase !== 'Completing' && status.phase !== 'Cancelling') refreshPhase();
+    }
+  }
+}

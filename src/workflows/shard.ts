@@ -1,0 +1,263 @@
+// One child per target shard: copy every table from each of the shard's streams, then apply the
+// source binlogs until told to drain, stop or finish. One writer per shard at a time: activities
+// never overlap, so rows from different source shards are applied in one order.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  shardDrainSignal,
+  shardFinishSignal,
+  shardStartSignal,
+  shardStatusQuery,
+  shardStopSignal,
+  shardUpdateSignal,
+  type ShardPhase,
+  type ShardStatus,
+  type StreamPlan,
+  type TablePlan,
+  type OnDdl,
+} from './api';
+import { streaming } from './activities';
+import { workflowNow } from './clock';
+import type { MigrationRef } from './tasks';
+
+export interface ShardInput {
+  ref: MigrationRef;
+  parentId: string;
+  shard: string;
+  primaryAlias: string;
+  streams: StreamPlan[];
+  tables: TablePlan[];
+  onDdl: OnDdl;
+  stopAfterCopy: boolean;
+  batchRows: number;
+  batchBytes: number;
+  /** Carried over by continue-as-new. */
+  state?: ShardState;
+}
+
+export interface ShardState {
+  status: ShardStatus;
+  initialized: boolean;
+  copyDone: boolean;
+  stopRequested: boolean;
+  drainTo?: Record<string, string>;
+  finishing: boolean;
+  /** Set by `start` (and `drain`): retry a failed step now. */
+  retryRequested: boolean;
+}
+
+const COPY_SLICE_MS = 20 * 60_000;
+const CATCHUP_SLICE_MS = 30 * 60_000;
+/** Continue-as-new well before the server's suggestion, so a run's history stays small. */
+const MAX_HISTORY_EVENTS = 1500;
+
+function initialState(input: ShardInput): ShardState {
+  return {
+    status: {
+      shard: input.shard,
+      primaryAlias: input.primaryAlias,
+      phase: 'Pending',
+      lastError: '',
+      streams: input.streams.map((s) => ({
+        id: s.id,
+        sourceShard: s.sourceShard,
+        state: 'Copying',
+        tables: Object.fromEntries(input.tables.map((t) => [t.name, { rowsCopied: 0, rowsScanned: 0, bytesCopied: 0, done: false }])),
+        position: '',
+        tablet: '',
+        message: '',
+      })),
+    },
+    initialized: false,
+    copyDone: false,
+    stopRequested: false,
+    finishing: false,
+    retryRequested: false,
+  };
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isNonRetryable(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable === true;
+}
+
+export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
+  const st = input.state ?? initialState(input);
+  const { status } = st;
+  setHandler(shardStatusQuery, () => status);
+  setHandler(shardStopSignal, () => { st.stopRequested = true; });
+  setHandler(shardStartSignal, () => { st.stopRequested = false; st.retryRequested = true; });
+  setHandler(shardDrainSignal, ({ positions }) => { st.drainTo = positions; st.retryRequested = true; });
+  setHandler(shardFinishSignal, () => { st.finishing = true; });
+
+  const parent = getExternalWorkflowHandle(input.parentId);
+  const notify = async () => {
+    try {
+      await parent.signal(shardUpdateSignal, status);
+    } catch {
+      // The parent is gone (terminated or finished): nothing to tell.
+    }
+  };
+  const setPhase = async (phase: ShardPhase) => {
+    if (status.phase === phase) return;
+    status.phase = phase;
+    for (const s of status.streams) s.state = phase === 'Copying' ? 'Copying' : phase === 'Running' || phase === 'Draining' ? 'Running' : phase === 'Error' ? 'Error' : 'Stopped';
+    await notify();
+  };
+
+  /**
+   * Runs one activity call, cancelling it (and waiting until it has stopped, so two writers never
+   * overlap) when interruptWhen() turns true. Returns undefined when interrupted or failed; a
+   * failure is recorded in the status and waits for `start` (or, if retryable, a minute).
+   */
+  async function interruptible<T>(run: () => Promise<T>, interruptWhen: () => boolean): Promise<T | undefined> {
+    const scope = new CancellationScope();
+    let finished = false;
+    void condition(() => finished || interruptWhen()).then(() => { if (!finished) scope.cancel(); });
+    try {
+      const result = await scope.run(run);
+      if (status.lastError) {
+        status.lastError = '';
+        await notify();
+      }
+      return result;
+    } catch (err) {
+      if (isCancellation(err)) return undefined;
+      status.lastError = errorMessage(err);
+      const resumeTo = status.phase;
+      await setPhase('Error');
+      st.retryRequested = false;
+      const retryNow = () => st.retryRequested || st.finishing;
+      if (isNonRetryable(err)) await condition(retryNow);
+      else await condition(retryNow, '1 minute');
+      st.retryRequested = false;
+      status.phase = resumeTo;
+      return undefined;
+    } finally {
+      finished = true;
+    }
+  }
+
+  const continueIfLong = async () => {
+    if (workflowInfo().historyLength > MAX_HISTORY_EVENTS || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof MigrateShard>({ ...input, state: st });
+    }
+  };
+
+  // ---- copy ----
+  if (!st.copyDone) {
+    await setPhase('Copying');
+    while (!st.initialized) {
+      if (st.finishing) return status;
+      const started = await interruptible(() => streaming.initStreams({ ref: input.ref, shard: input.shard, streams: input.streams }), () => st.finishing);
+      if (started) {
+        recordPositions(st, started);
+        st.initialized = true;
+      }
+    }
+    for (const stream of input.streams) {
+      const streamStatus = status.streams.find((s) => s.id === stream.id)!;
+      for (const table of [...input.tables].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const progress = streamStatus.tables[table.name];
+        while (!progress.done) {
+          if (st.finishing) return status;
+          if (st.stopRequested) {
+            await setPhase('Stopped');
+            await condition(() => !st.stopRequested || st.finishing);
+            continue;
+          }
+          await setPhase('Copying');
+          const result = await interruptible(
+            () => streaming.copyTable({
+              ref: input.ref, shard: input.shard, stream, table,
+              sharedShard: input.streams.length > 1,
+              batchRows: input.batchRows, batchBytes: input.batchBytes, sliceMs: COPY_SLICE_MS,
+            }),
+            () => st.stopRequested || st.finishing,
+          );
+          if (result) {
+            progress.rowsCopied = result.rowsCopied;
+            progress.rowsScanned = result.rowsScanned;
+            progress.bytesCopied = result.bytesCopied;
+            progress.done = result.done;
+            if (result.done) await notify();
+          }
+          await continueIfLong();
+        }
+      }
+    }
+    let keysAdded: number | undefined;
+    while (keysAdded === undefined) {
+      if (st.finishing) return status;
+      keysAdded = await interruptible(() => streaming.addDeferredKeys({ ref: input.ref, shard: input.shard, tables: input.tables }), () => st.finishing);
+    }
+    st.copyDone = true;
+    status.copyFinishedAt = workflowNow();
+    if (input.stopAfterCopy) {
+      st.stopRequested = true;
+      for (const s of status.streams) s.message = 'Stopped after copy.';
+    }
+  }
+
+  // ---- catch-up ----
+  for (;;) {
+    if (st.finishing) break;
+    if (st.drainTo) {
+      const until = st.drainTo;
+      await setPhase('Draining');
+      const result = await interruptible(
+        () => streaming.catchUp({ ref: input.ref, shard: input.shard, streams: input.streams, tables: input.tables, onDdl: input.onDdl, until, sliceMs: CATCHUP_SLICE_MS }),
+        () => st.finishing || st.drainTo !== until,
+      );
+      if (result) recordPositions(st, result.positions);
+      if (result?.reachedUntil && st.drainTo === until) {
+        st.drainTo = undefined;
+        st.stopRequested = true;
+        await setPhase('Drained');
+      }
+    } else if (st.stopRequested) {
+      if (status.phase !== 'Drained') await setPhase('Stopped');
+      await condition(() => !st.stopRequested || st.finishing || st.drainTo !== undefined);
+    } else {
+      await setPhase('Running');
+      const result = await interruptible(
+        () => streaming.catchUp({ ref: input.ref, shard: input.shard, streams: input.streams, tables: input.tables, onDdl: input.onDdl, sliceMs: CATCHUP_SLICE_MS }),
+        () => st.stopRequested || st.finishing || st.drainTo !== undefined,
+      );
+      if (result) {
+        recordPositions(st, result.positions);
+        if (result.stoppedAtDdl) {
+          st.stopRequested = true;
+          for (const s of status.streams) s.message = `Stopped at DDL ${result.stoppedAtDdl}`;
+          await notify();
+        }
+      }
+    }
+    await continueIfLong();
+  }
+  await setPhase('Finished');
+  return status;
+}
+
+function recordPositions(st: ShardState, positions: Record<number, string>): void {
+  for (const s of st.status.streams) {
+    const pos = positions[s.id];
+    if (pos !== undefined) s.position = pos;
+  }
+}
+
