@@ -90,11 +90,12 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[]; replicaOf
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     const out = fs.openSync(path.join(dir, 'mariadbd.out'), 'a');
-    child = spawn('mariadbd', [`--defaults-file=${cnf}`], { stdio: ['ignore', out, out] });
+    const proc = spawn('mariadbd', [`--defaults-file=${cnf}`], { stdio: ['ignore', out, out] });
+    child = proc;
     fs.closeSync(out);
     const deadline = Date.now() + 30_000;
     while (!(await portOpen(port))) {
-      if (child.exitCode !== null || Date.now() > deadline) {
+      if (proc.exitCode !== null || Date.now() > deadline) {
         throw new Error(`private mariadbd on port ${port} did not start: ${fs.readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`);
       }
       await new Promise((r) => setTimeout(r, 50));
@@ -116,16 +117,16 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[]; replicaOf
       if (!child) return;
       const c = child;
       c.kill('SIGKILL');
+      if (child === c) child = undefined;
       await waitExit(c);
-      child = undefined;
     },
     start,
     async stop() {
       if (child) {
         const c = child;
         c.kill('SIGTERM');
-        await waitExit(c);
         child = undefined;
+        await waitExit(c);
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
