@@ -15,7 +15,7 @@ import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, type RowOp } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
-import { acquireShardLock, readStreams, writeStreamPosition } from './state';
+import { acquireShardLock, HOLD, readStopPositions, readStreams, setStreamMessage, writeStreamPosition } from './state';
 import { loadTableTarget, targetFilter, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
@@ -38,6 +38,10 @@ interface StreamRun {
   eventsApplied: number;
   message: string;
   idle: boolean;
+  /** VDiff's request: '' none, 'hold', or a position to stop exactly at (see state.ts). */
+  stopPos: string;
+  /** True once we told VDiff (state 'Held') that the stream stands still where it asked. */
+  held: boolean;
   closeReader?: () => Promise<void>;
 }
 
@@ -74,7 +78,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       streams.push({
         plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: pos, until,
         reached: until !== undefined && positionAtLeast(pos, until), tablet: row.tablet, lastTimestamp: row.transactionTimestamp,
-        eventsApplied: 0, message: '', idle: false,
+        eventsApplied: 0, message: '', idle: false, stopPos: '', held: false,
       });
     }
 
@@ -167,11 +171,46 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       }, force);
     };
 
+    // VDiff's stop requests, polled from the streams table.
+    let lastStopPoll = 0;
+    const refreshStops = async () => {
+      if (Date.now() - lastStopPoll < 250) return;
+      lastStopPoll = Date.now();
+      const stops = await readStopPositions(target, ref.workflowId);
+      for (const s of streams) {
+        const next = stops.get(s.plan.id) ?? '';
+        if (next === s.stopPos) continue;
+        // A new request is acknowledged afresh; a cleared one flips the stream back to Running.
+        if (next !== '') s.held = false;
+        s.stopPos = next;
+      }
+    };
+    const mayApply = (s: StreamRun, txn: BinlogTransaction) => {
+      if (s.stopPos === '') return true;
+      if (s.stopPos === HOLD) return false;
+      return positionAtLeast(parsePosition(s.stopPos), parsePosition(txn.position));
+    };
+    /** Tells VDiff a stream stands still: held, or exactly at its stop position. */
+    const acknowledgeHolds = async () => {
+      for (const s of streams) {
+        const still = s.stopPos === HOLD || (s.stopPos !== '' && positionAtLeast(s.committed, parsePosition(s.stopPos)));
+        if (still && !s.held) {
+          await setStreamMessage(target, ref.workflowId, s.plan.id, 'Held', s.stopPos === HOLD ? 'held for vdiff' : `synchronized for vdiff at ${s.stopPos}`);
+          s.held = true;
+        } else if (s.stopPos === '' && s.held) {
+          await setStreamMessage(target, ref.workflowId, s.plan.id, 'Running', '');
+          s.held = false;
+        }
+      }
+    };
+
     const allReached = () => streams.every((s) => s.reached);
     while (!allReached() && !stoppedAtDdl) {
       if (readerFailures.length > 0) throw readerFailures[0];
       if (hb.cancelled() || Date.now() - started > task.sliceMs) break;
+      await refreshStops();
       if (queue.length === 0) {
+        await acknowledgeHolds();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 500);
           wakeApplier = () => { clearTimeout(timer); resolve(); };
@@ -179,15 +218,34 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         beat();
         continue;
       }
-      // Take whole transactions up to the batch size; stop before a DDL so it applies alone.
+      // Take whole transactions up to the batch size, in queue order per stream, leaving those a
+      // VDiff hold keeps back; stop before a DDL so it applies alone.
       const batch: Queued[] = [];
+      const kept: Queued[] = [];
+      const blocked = new Set<StreamRun>();
       let changes = 0;
-      while (queue.length > 0 && changes < BATCH_CHANGES) {
-        const item = queue[0];
-        if (item.txn.ddl && batch.length > 0) break;
-        batch.push(queue.shift()!);
+      let closed = false;
+      for (const item of queue) {
+        if (closed || blocked.has(item.stream) || !mayApply(item.stream, item.txn) || changes >= BATCH_CHANGES || (item.txn.ddl && batch.length > 0)) {
+          if (!closed && !mayApply(item.stream, item.txn)) blocked.add(item.stream);
+          if (item.txn.ddl || changes >= BATCH_CHANGES) closed = true;
+          kept.push(item);
+          continue;
+        }
+        batch.push(item);
         changes += Math.max(1, item.txn.changes.length);
-        if (item.txn.ddl) break;
+        if (item.txn.ddl) closed = true;
+      }
+      queue.splice(0, queue.length, ...kept);
+      await acknowledgeHolds();
+      if (batch.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 200);
+          wakeApplier = () => { clearTimeout(timer); resolve(); };
+        });
+        await refreshStops();
+        beat();
+        continue;
       }
       queuedChanges -= batch.reduce((n, q) => n + Math.max(1, q.txn.changes.length), 0);
       wakeReaders();

@@ -14,6 +14,9 @@ const DDL = [
     source_shard VARBINARY(64) NOT NULL,
     start_pos VARBINARY(10000) NOT NULL DEFAULT '',
     pos VARBINARY(10000) NOT NULL DEFAULT '',
+    -- Set by VDiff: 'hold' pauses the applier; a position lets it run exactly that far. The
+    -- applier acknowledges by setting state 'Held' once it stands still.
+    stop_pos VARBINARY(10000) NOT NULL DEFAULT '',
     state VARBINARY(100) NOT NULL DEFAULT 'Copying',
     message VARBINARY(1000) NOT NULL DEFAULT '',
     tablet VARBINARY(64) NOT NULL DEFAULT '',
@@ -149,6 +152,18 @@ export async function writeStreamPosition(conn: Connection, workflowId: string, 
      WHERE workflow_id = ? AND id = ?`,
     [pos, transactionTimestamp, transactionTimestamp, tablet, workflowId, streamId],
   );
+}
+
+/** A stream's stop request (VDiff): '' none, 'hold', or a position to run exactly to. */
+export const HOLD = 'hold';
+
+export async function readStopPositions(conn: Connection, workflowId: string): Promise<Map<number, string>> {
+  const [rows] = await conn.query(`SELECT id, stop_pos FROM ${STATE_DB}.streams WHERE workflow_id = ?`, [workflowId]);
+  return new Map((rows as { id: number; stop_pos: Buffer | string }[]).map((r) => [Number(r.id), String(r.stop_pos)]));
+}
+
+export async function setStopPosition(conn: Connection, workflowId: string, streamId: number, stopPos: string): Promise<void> {
+  await conn.query(`UPDATE ${STATE_DB}.streams SET stop_pos = ?, time_updated = UNIX_TIMESTAMP() WHERE workflow_id = ? AND id = ?`, [stopPos, workflowId, streamId]);
 }
 
 export async function setStreamMessage(conn: Connection, workflowId: string, streamId: number, state: string, message: string): Promise<void> {
