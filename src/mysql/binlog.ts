@@ -21,7 +21,7 @@ import { connectMysql, describeEndpoint, type MysqlEndpoint } from './connect';
 import { addGtid, flavorOf, formatPosition, parsePosition, positionAtLeast, type Flavor, type GtidPosition } from './gtid';
 import { currentPosition } from './positions';
 import { readTableSchemas, type ColumnSchema, type TableSchema } from './schema';
-import { normalizeBinlogValue, valueKind, ValueKind, type RowValue } from './values';
+import { binlogValueNeedsNormalizing, normalizeBinlogValue, valueKind, ValueKind, type RowValue } from './values';
 
 export interface RowChange {
   table: string;
@@ -133,10 +133,65 @@ interface TablePlan {
   names: string[];
   cols: ColumnSchema[];
   kinds: ValueKind[];
+  /** Indexes of the columns whose zongji values need normalizing. */
+  normalize: number[];
 }
 
 function planFor(schema: TableSchema): TablePlan {
-  return { schema, names: schema.columns.map((c) => c.name), cols: schema.columns, kinds: schema.columns.map(valueKind) };
+  const kinds = schema.columns.map(valueKind);
+  const normalize = schema.columns.flatMap((c, i) => (binlogValueNeedsNormalizing(c, kinds[i]) ? [i] : []));
+  return { schema, names: schema.columns.map((c) => c.name), cols: schema.columns, kinds, normalize };
+}
+
+/**
+ * The position after each transaction, as text. MariaDB positions are tracked as one GTID
+ * string per domain (the text of a single-domain position is the last GTID itself), which
+ * keeps this off the per-transaction profile; MySQL sets go through gtid.ts.
+ */
+class PositionTracker {
+  private readonly domains = new Map<number, string>();
+  private order: number[] = [];
+  private mysql: GtidPosition | undefined;
+  private cached: string;
+
+  constructor(start: GtidPosition) {
+    if (start.flavor === 'MariaDB') {
+      for (const g of start.gtids) this.domains.set(g.domain, `${g.domain}-${g.server}-${g.sequence}`);
+      this.order = [...this.domains.keys()].sort((a, b) => a - b);
+    } else {
+      this.mysql = start;
+    }
+    this.cached = formatPosition(start);
+  }
+
+  add(gtid: string): void {
+    if (this.mysql) {
+      this.mysql = addGtid(this.mysql, gtid);
+      this.cached = formatPosition(this.mysql);
+      return;
+    }
+    const dash = gtid.indexOf('-');
+    const domain = Number(gtid.slice(0, dash));
+    if (dash <= 0 || !Number.isInteger(domain)) throw new Error(`unexpected MariaDB GTID '${gtid}' in the binlog`);
+    if (!this.domains.has(domain)) this.order = [...this.order, domain].sort((a, b) => a - b);
+    this.domains.set(domain, gtid);
+    this.cached = this.order.length === 1 ? gtid : this.order.map((d) => this.domains.get(d)).join(',');
+  }
+
+  get text(): string {
+    return this.cached;
+  }
+}
+
+/** Event names by event class: getEventName() derives the name from the class on every call. */
+const eventNames = new Map<unknown, string>();
+function eventName(ev: AnyBinlogEvent): string {
+  let name = eventNames.get(ev.constructor);
+  if (name === undefined) {
+    name = ev.getEventName();
+    eventNames.set(ev.constructor, name);
+  }
+  return name;
 }
 
 /** Why the binlog's columns for a table do not match our schema of it, or '' if they do. */
@@ -230,7 +285,8 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     await ctrl.end().catch(() => ctrl.destroy());
     throw err;
   }
-  let positionText = formatPosition(position);
+  const tracker = new PositionTracker(position);
+  let positionText = tracker.text;
   const startText = positionText;
 
   const zj = new ZongJi({
@@ -312,8 +368,8 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     const g = group;
     if (!g) return;
     group = undefined;
-    position = addGtid(position, g.gtid);
-    positionText = formatPosition(position);
+    tracker.add(g.gtid);
+    positionText = tracker.text;
     enqueue({
       type: 'transaction', gtid: g.gtid, position: positionText, timestamp: Math.floor(timestampMs / 1000), complete: true,
       changes: g.changes, ddl: g.ddl, bytes: g.bytes,
@@ -331,10 +387,16 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     g.bytes = 0;
   };
 
+  // zongji builds a fresh object per row image, keyed by exactly our column names (planMismatch
+  // checked that), so values are normalized in place rather than copied.
   const image = (plan: TablePlan, raw: Record<string, unknown>): Record<string, RowValue> => {
-    const out: Record<string, RowValue> = {};
-    for (let i = 0; i < plan.names.length; i++) out[plan.names[i]] = normalizeBinlogValue(raw[plan.names[i]], plan.cols[i], plan.kinds[i]);
-    return out;
+    const idx = plan.normalize;
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k];
+      const name = plan.names[i];
+      raw[name] = normalizeBinlogValue(raw[name], plan.cols[i], plan.kinds[i]);
+    }
+    return raw as Record<string, RowValue>;
   };
 
   const refreshSchema = async (table: string, tableId: number) => {
@@ -361,7 +423,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
   const onEvent = (ev: AnyBinlogEvent) => {
     if (closed || failure) return;
     lastEventAt = Date.now();
-    const name = ev.getEventName();
+    const name = eventName(ev);
     switch (name) {
       case 'mariadbgtid':
       case 'gtid': {

@@ -283,6 +283,26 @@ export function normalizeBinlogValue(v: unknown, column: ColumnSchema, kind: Val
   throw new Error(`cannot represent binlog value for column ${column.name} (${column.columnType}) exactly`);
 }
 
+/**
+ * Whether zongji's value for this column can differ from the copy reader's form, i.e. whether
+ * normalizeBinlogValue must run on it. The binlog reader skips the call for the rest (most
+ * columns), which keeps per-row work to the values that need it.
+ */
+export function binlogValueNeedsNormalizing(column: ColumnSchema, kind: ValueKind = valueKind(column)): boolean {
+  switch (kind) {
+    case ValueKind.Integer: return column.dataType === 'bigint';
+    case ValueKind.Temporal: return (column.datetimePrecision ?? 0) > 0;
+    case ValueKind.Decimal:
+    case ValueKind.Float:
+    case ValueKind.Utf8Text:
+    case ValueKind.Bytes:
+    case ValueKind.Bit:
+      return false;
+    default:
+      return true;
+  }
+}
+
 // --- JSON ---------------------------------------------------------------------------------
 
 /** A RowValue as JSON, keeping its type: Buffers as {"b64"}, bigints as {"i"}, -0 as {"f"}. */

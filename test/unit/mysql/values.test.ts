@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
-  decodeRowFromJson, decodeValueFromJson, encodeRowForJson, encodeValueForJson, escapeValue, normalizeBinlogValue, numberLiteral, quoteString,
+  binlogValueNeedsNormalizing, decodeRowFromJson, decodeValueFromJson, encodeRowForJson, encodeValueForJson, escapeValue, normalizeBinlogValue, numberLiteral, quoteString,
   selectExpression, valueKind, ValueKind, type RowValue,
 } from '../../../src/mysql/values';
 import { col, latin1 } from './columns';
@@ -136,6 +136,16 @@ describe('row values', () => {
       assert.equal(norm('-00:63:64.000', 'a', 'time(3)'), '-01:00:00');
       assert.equal(norm('-00:00:02', 'a', 'time'), '-00:00:02');
       assert.equal(norm('838:59:59', 'a', 'time'), '838:59:59');
+    });
+
+    it('knows which columns need normalizing at all', () => {
+      const vectors: [Parameters<typeof col>, boolean][] = [
+        [['a', 'int(11)'], false], [['a', 'bigint(20)'], true], [['a', 'decimal(10,2)'], false], [['a', 'double'], false],
+        [['a', 'datetime'], false], [['a', 'datetime(6)'], true], [['a', 'timestamp(3)'], true], [['a', 'date'], false], [['a', 'time'], true],
+        [['a', 'year(4)'], true], [['a', 'varchar(3)'], false], [['a', 'varchar(3)', latin1], true], [['a', 'blob'], false],
+        [['a', 'bit(3)'], false], [['a', "enum('x')"], true], [['a', "set('x')"], true], [['a', 'point'], true],
+      ];
+      for (const [args, want] of vectors) assert.equal(binlogValueNeedsNormalizing(col(...args)), want, args[1]);
     });
 
     it('turns binary-decoded non-utf8 text back into its bytes', () => {
