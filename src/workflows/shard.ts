@@ -195,7 +195,6 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
             progress.rowsScanned = result.rowsScanned;
             progress.bytesCopied = result.bytesCopied;
             progress.done = result.done;
-            if (result.done) await notify();
           }
           await continueIfLong();
         }
