@@ -280,7 +280,12 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
       throw new Error(`binlog position '${formatPosition(position)}' is ahead of ${where}, whose binlog ends at '${formatPosition(serverPos)}' ` +
         '(a different or lagging server?)');
     }
-    for (const [name, s] of await readTableSchemas(ctrl, db, opts.schemaTables.tables)) plans.set(name, planFor(s));
+    for (const [name, s] of await readTableSchemas(ctrl, db, opts.schemaTables.tables)) {
+      // zongji builds row images as plain objects, where a column named __proto__ would set the
+      // prototype instead of a value: refuse rather than lose it.
+      if (s.columns.some((c) => c.name === '__proto__')) throw new Error(`table ${db}.${name} has a column named __proto__, which the binlog reader cannot carry`);
+      plans.set(name, planFor(s));
+    }
   } catch (err) {
     await ctrl.end().catch(() => ctrl.destroy());
     throw err;

@@ -65,6 +65,7 @@ describe('copy path values (MariaDB)', function () {
     assert.deepEqual(r1.b10, Buffer.from('02aa', 'hex'));
     assert.deepEqual(r1.bn, Buffer.from('00010000', 'hex'));
     assert.equal(r1.g, -2147483648); // i * 2 overflows INT; lax mode clamps it
+    assert.deepEqual([r1.inv, row(2).inv], [-7, 42]);
     assert.equal(r1.gs, "héllo 😀 𝄞 'quote' \\ back!");
     const r2 = row(2);
     assert.deepEqual([r2.dt, r2.dtm, r2.dtm3, r2.tm, r2.tm0, r2.y, r2.e, r2.s], ['0000-00-00', '2020-01-01 00:00:00', '0000-00-00 00:00:00', '-00:00:01.5', '-01:00:00', 0, '', '']);

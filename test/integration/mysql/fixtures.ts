@@ -14,7 +14,8 @@ export const ALL_TYPES_DDL = (table: string) => `CREATE TABLE ${table} (
   j JSON,
   e ENUM('a','b','é','it''s'), s SET('x','y','z'),
   b1 BIT(1), b10 BIT(10), b64 BIT(64),
-  g INT AS (i * 2) VIRTUAL, gs VARCHAR(120) AS (CONCAT(u8, '!')) STORED
+  g INT AS (i * 2) VIRTUAL, gs VARCHAR(120) AS (CONCAT(u8, '!')) STORED,
+  inv INT INVISIBLE DEFAULT 42
 ) ENGINE=InnoDB`;
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 255 }, (_, i) => i + 1)).toString('hex');
@@ -22,13 +23,13 @@ const ALL_BYTES = Buffer.from(Array.from({ length: 255 }, (_, i) => i + 1)).toSt
 /** INSERT statements (run with sql_mode='ALLOW_INVALID_DATES' so that lax-mode values exist too). */
 export const ALL_TYPES_ROWS = (table: string): string[] => [
   `INSERT INTO ${table} (id, bi, bu, ti, tu, si, mi, mu, i, iu, d, d0, f, db, dt, dtm, dtm3, dtm0, ts, ts0, tm, tm0, y, u8, c8, t8, u3, l1, lc, lt,
-     a1, w1, sj, bn, vb, bl, lb, j, e, s, b1, b10, b64) VALUES
+     a1, w1, sj, bn, vb, bl, lb, j, e, s, b1, b10, b64, inv) VALUES
    (1, -9223372036854775808, 18446744073709551615, -128, 255, -32768, -8388608, 16777215, -2147483648, 4294967295,
     '-12345678901234567890.0123456789', '-99999', 0.1, 0.1, '2024-02-29', '2024-02-29 23:59:59.000001', '1999-12-31 23:59:59.999',
     '1000-01-01 00:00:00', '2038-01-19 03:14:07.999999', '1970-01-01 00:00:01', '-838:59:59.000000', '838:59:59', 2155,
     'héllo 😀 𝄞 ''quote'' \\\\ back', 'ab', 'multi\\nline\\ttab\\0nul', 'bmp ✓', X'${ALL_BYTES}', 'caf\xe9', X'${ALL_BYTES}',
     X'${ALL_BYTES}', X'${ALL_BYTES}', X'${ALL_BYTES}', X'00010000', X'${ALL_BYTES}00', X'deadbeef00', X'00',
-    '{"a": 1.50, "b":[1,2,  3], "c": "é\\\\u00e9", "big": 18446744073709551616}', 'é', 'x,z', b'1', b'1010101010', X'ffffffffffffffff')`,
+    '{"a": 1.50, "b":[1,2,  3], "c": "é\\\\u00e9", "big": 18446744073709551616}', 'é', 'x,z', b'1', b'1010101010', X'ffffffffffffffff', -7)`,
   `INSERT INTO ${table} (id, bi, bu, d, d0, f, db, dt, dtm, dtm3, dtm0, ts, ts0, tm, tm0, y, e, s, u8, l1, vb, bl, j, b64) VALUES
    (2, 9223372036854775807, 9007199254740993, '0.0000000001', '0', 3.4028234663852886e38, 1.7976931348623157e308, '0000-00-00',
     '2020-01-01 00:00:00', '0000-00-00 00:00:00', '9999-12-31 23:59:59', '1970-01-01 00:00:01', '2000-01-01 00:00:00', '-00:00:01.5', '-01:00:00',
