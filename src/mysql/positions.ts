@@ -96,7 +96,8 @@ export interface SnapshotOptions {
  */
 export async function startConsistentSnapshot(conn: Connection, flavor: Flavor, opts: SnapshotOptions = {}): Promise<ConsistentSnapshot> {
   if (flavor === 'MariaDB') {
-    await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    // For the next transaction only: the session's own default stays as it was.
+    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     try {
       const [rows] = await conn.query<RowDataPacket[]>("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
@@ -125,7 +126,7 @@ export async function startConsistentSnapshot(conn: Connection, flavor: Flavor, 
     : 'FLUSH TABLES WITH READ LOCK');
   try {
     const executed = await selectOne(lockConn, 'SELECT @@GLOBAL.gtid_executed');
-    await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     return { position: parsePosition(String(executed ?? ''), 'MySQL56') };
   } finally {

@@ -101,6 +101,12 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[]; replicaOf
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  // If the test process exits without stop() (a crash, an aborted run), take the server along.
+  const onExit = () => {
+    child?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const waitExit = (c: ChildProcess): Promise<void> => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r())));
   await start();
   if (opts.replicaOf) {
@@ -129,6 +135,7 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[]; replicaOf
         await waitExit(c);
       }
       fs.rmSync(dir, { recursive: true, force: true });
+      process.removeListener('exit', onExit);
     },
   };
 }
