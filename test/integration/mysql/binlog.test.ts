@@ -85,7 +85,7 @@ describe('binlog stream (MariaDB)', function () {
       const items = await collect(stream, (xs) => txns(xs).some((t) => t.position === inserted));
       const before = await snapshot();
       const inserts = txns(items).flatMap((t) => t.changes);
-      assert.deepEqual(inserts.map((c) => [c.kind, c.after?.id]), [['insert', 1], ['insert', 2], ['insert', 3], ['insert', 4], ['insert', 5], ['insert', 0]]);
+      assert.deepEqual(inserts.map((c) => [c.kind, c.after?.id]), [['insert', 1], ['insert', 2], ['insert', 3], ['insert', 4], ['insert', 5], ['insert', 0], ['insert', 6]]);
       for (const ins of inserts) {
         const current = before.get(ins.after?.id as number);
         assert.ok(current && ins.after);

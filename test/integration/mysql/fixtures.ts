@@ -39,4 +39,5 @@ export const ALL_TYPES_ROWS = (table: string): string[] => [
   `INSERT INTO ${table} (id, tm, tm0, dtm, f, db, e) VALUES (4, '-12:00:00.000001', '-838:59:59', '0000-00-00 00:00:00', -1.1754944e-38, -2.2250738585072014e-308, 'it''s')`,
   `INSERT INTO ${table} (id, f, db, tm) VALUES (5, 16777217, 9007199254740993, '00:00:00')`,
   `INSERT INTO ${table} (id) VALUES (0)`,
+  `INSERT INTO ${table} (id, tm, tm0, dtm3, ts) VALUES (6, '-00:59:59.999999', '-00:10:00', '2020-01-01 00:00:00.100', '2020-01-01 00:00:00.000010')`,
 ];
