@@ -1,0 +1,230 @@
+// npm run bench [-- --rows N --shards S:T --only copy|catchup|lag|vdiff ...]
+//
+// Sets up the bench's own local clusters (bench/stack.ts), loads the dataset onto the source
+// (bench/dataset.ts), and measures vtmigrate beside baselines run in the same invocation on the
+// same data, each measurement at least --runs times (median, min, max):
+//   copy, copy_vs_load_data   bench/copy.ts       worker_rss, history_events  (recorded during the copy)
+//   catchup                   bench/catchup.ts    lag_p99                     bench/lag.ts
+//   vdiff                     bench/vdiff.ts
+// Prints the table and writes bench/results/latest.json. The worker under test is a child
+// process (bench/worker-process.ts); --profile runs it under node --cpu-prof.
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { vtmigrateCatchup, decodeBaseline, type CatchupRun } from './catchup';
+import { dumpPipeCopy, loadDataCopy, resetTarget, vtmigrateCopy, type CopyRun, type VtmigrateCopyRun } from './copy';
+import { ensureDataset, markDirty, totalRows, type Dataset } from './dataset';
+import { measureLag, type LagRun } from './lag';
+import { cancelAndDrop, connectClient, historySizes, type HistorySizes, type Migration } from './migration';
+import { parseOptions, UsageError, type BenchOptions } from './options';
+import { PositionReader } from './positions';
+import { formatProfile, summarizeProfile } from './profile-summary';
+import { machine, markdownTable, result, textTable, writeJson, type Result } from './report';
+import { SourceWriter } from './source-writes';
+import { BENCH_DIR, ensureStack, REPO_ROOT, stopStack, type BenchStack } from './stack';
+import { summarize, type Summary } from './stats';
+import { measureVdiff, vdiffAvailable, type VdiffRun } from './vdiff';
+import { WorkerProcess } from './worker-process';
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'latest.json');
+
+interface Collected {
+  copy: VtmigrateCopyRun[];
+  dump: CopyRun[];
+  load: CopyRun[];
+  catchup: { run: CatchupRun; decode: number }[];
+  lag: LagRun[];
+  vdiff: VdiffRun[];
+  catchupRssPeak?: number;
+  historyAfterCatchup?: HistorySizes;
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+async function startWorker(stack: BenchStack, o: BenchOptions, phase: string): Promise<WorkerProcess> {
+  return WorkerProcess.start(stack.workerConfig, {
+    logFile: path.join(BENCH_DIR, 'worker.log'),
+    profileDir: o.profile ? path.join(BENCH_DIR, 'profiles') : undefined,
+    profileName: o.profile ? `${phase}-${stamp()}.cpuprofile` : undefined,
+  });
+}
+
+async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: BenchOptions, c: Collected, keepLast: boolean): Promise<Migration | undefined> {
+  const worker = await startWorker(stack, o, 'copy');
+  let kept: Migration | undefined;
+  try {
+    const runs = o.only.has('copy') ? o.runs : 1;
+    for (let i = 1; i <= runs; i++) {
+      const keep = keepLast && i === runs;
+      log(`copy run ${i}/${runs}: vtmigrate Migrate ${stack.sourceShards.length} → ${stack.targetShards.length} shards`);
+      const { run, migration } = await vtmigrateCopy(client, stack, d, worker, keep ? 'stream' : `copy${i}`, { keep, log });
+      log(`  ${run.seconds.toFixed(1)} s, ${Math.round(run.rowsPerSecond).toLocaleString('en-US')} rows/s, ${run.mbPerSecond.toFixed(1)} MB/s, ` +
+        `worker RSS peak ${Math.round(run.rssPeak)} MB, history ${JSON.stringify(run.history)}`);
+      if (o.only.has('copy')) c.copy.push(run);
+      if (keep) kept = migration;
+      if (!o.only.has('copy')) continue;
+      log(`copy run ${i}/${runs}: mariadb-dump | mariadb`);
+      const dump = await dumpPipeCopy(stack, d);
+      log(`  ${dump.seconds.toFixed(1)} s, ${Math.round(dump.rowsPerSecond).toLocaleString('en-US')} rows/s`);
+      c.dump.push(dump);
+      log(`copy run ${i}/${runs}: LOAD DATA LOCAL INFILE`);
+      const load = await loadDataCopy(stack, d);
+      log(`  ${load.seconds.toFixed(1)} s, ${Math.round(load.rowsPerSecond).toLocaleString('en-US')} rows/s`);
+      c.load.push(load);
+    }
+  } finally {
+    await worker.stop();
+  }
+  return kept;
+}
+
+async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: BenchOptions, c: Collected): Promise<void> {
+  const worker = await startWorker(stack, o, 'catchup');
+  const startedAt = Date.now();
+  const positions = await PositionReader.open(stack.sourcePrimaries, stack.targetPrimaries);
+  const writer = await SourceWriter.open(stack.sourcePrimaries, d.rows.narrow, d.rows.wide);
+  markDirty(stack);
+  try {
+    if (o.only.has('catchup')) {
+      for (let i = 1; i <= o.runs; i++) {
+        log(`catch-up run ${i}/${o.runs}: stop, backlog of ${o.backlog.toLocaleString('en-US')} changes, start`);
+        const run = await vtmigrateCatchup(m, positions, writer, o.backlog, log);
+        log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s; decoding the same backlog (baseline)`);
+        const decode = await decodeBaseline(stack.sourcePrimaries, run);
+        log(`  decode only: ${Math.round(decode).toLocaleString('en-US')} row events/s`);
+        c.catchup.push({ run, decode });
+      }
+    }
+    if (o.only.has('lag')) {
+      for (let i = 1; i <= o.runs; i++) {
+        log(`lag run ${i}/${o.runs}: ${o.writeRate.toLocaleString('en-US')} writes/s for ${o.lagSeconds} s`);
+        const run = await measureLag(m, positions, writer, o.writeRate, o.lagSeconds);
+        log(`  heartbeat lag p50 ${run.heartbeatP50} s p99 ${run.heartbeatP99} s (${run.heartbeatSamples} samples); ` +
+          `position lag p50 ${run.positionP50.toFixed(2)} s p99 ${run.positionP99.toFixed(2)} s; achieved ${Math.round(run.writeRate)} writes/s`);
+        c.lag.push(run);
+      }
+    }
+    if (o.only.has('vdiff') && vdiffAvailable()) {
+      for (let i = 1; i <= o.runs; i++) {
+        const run = await measureVdiff();
+        if (run) c.vdiff.push(run);
+      }
+    }
+    c.historyAfterCatchup = await historySizes(m);
+    c.catchupRssPeak = worker.peakMb(startedAt);
+    log('cancelling the bench migration (dropping its tables)');
+    await cancelAndDrop(m);
+  } finally {
+    await writer.close();
+    await positions.close();
+    await worker.stop();
+  }
+}
+
+function buildResults(d: Dataset, o: BenchOptions, c: Collected): Result[] {
+  const s = (xs: number[]): Summary | undefined => (xs.length > 0 ? summarize(xs) : undefined);
+  const out: Result[] = [];
+  const copy = s(c.copy.map((r) => r.rowsPerSecond));
+  const copyMb = s(c.copy.map((r) => r.mbPerSecond));
+  const shape = `${d.rows.narrow.toLocaleString('en-US')} + ${d.rows.wide.toLocaleString('en-US')} rows, ${o.sourceShards} → ${o.targetShards} shards`;
+  if (o.only.has('copy')) {
+    const dump = s(c.dump.map((r) => r.rowsPerSecond));
+    const load = s(c.load.map((r) => r.rowsPerSecond));
+    const mb = (x: Summary | undefined) => (x ? `${x.median.toFixed(1)} MB/s` : '');
+    const details = { rows: totalRows(d), shape, seconds: c.copy.map((r) => r.seconds), mbPerSecond: copyMb?.runs,
+      dumpSeconds: c.dump.map((r) => r.seconds), loadDataSeconds: c.load.map((r) => r.seconds) };
+    out.push(result('copy', 'rows/s', copy, dump && { name: 'mariadb-dump | mariadb', s: dump },
+      { note: `${mb(copyMb)} (dump ${mb(s(c.dump.map((r) => r.mbPerSecond)))}); ${shape}`, details }));
+    out.push(result('copy_vs_load_data', 'rows/s', copy, load && { name: 'LOAD DATA LOCAL INFILE', s: load },
+      { note: `LOAD DATA ${mb(s(c.load.map((r) => r.mbPerSecond)))}`, details }));
+  }
+  if (o.only.has('catchup')) {
+    out.push(result('catchup', 'row events/s', s(c.catchup.map((r) => r.run.eventsPerSecond)),
+      c.catchup.length > 0 ? { name: 'binlog decode only (zongji), same backlog', s: summarize(c.catchup.map((r) => r.decode)) } : undefined,
+      { note: `backlog of ${o.backlog.toLocaleString('en-US')} single-row transactions`,
+        details: { seconds: c.catchup.map((r) => r.run.seconds), backlogWriteSeconds: c.catchup.map((r) => r.run.writeSeconds) } }));
+  }
+  if (o.only.has('lag')) {
+    const p50 = s(c.lag.map((r) => r.heartbeatP50));
+    const pos99 = s(c.lag.map((r) => r.positionP99));
+    const pos50 = s(c.lag.map((r) => r.positionP50));
+    const rate = s(c.lag.map((r) => r.writeRate));
+    out.push(result('lag_p99', 's', s(c.lag.map((r) => r.heartbeatP99)), undefined, {
+      note: `heartbeat p50 ${p50?.median ?? '—'} s; position lag p99 ${pos99?.median.toFixed(2) ?? '—'} s, p50 ${pos50?.median.toFixed(2) ?? '—'} s; ` +
+        `at ${Math.round(rate?.median ?? 0).toLocaleString('en-US')} writes/s`,
+      details: { runs: c.lag },
+    }));
+  }
+  if (o.only.has('vdiff')) {
+    const v = s(c.vdiff.map((r) => r.rowsPerSecond));
+    out.push(result('vdiff', 'rows/s', v, copy && { name: 'copy rate (this run)', s: copy },
+      { note: v ? '' : vdiffAvailable() ? 'VDiff is in the build; the bench hook (bench/vdiff.ts) is not written yet' : 'VDiff is not in the build yet' }));
+  }
+  if (c.copy.length > 0) {
+    const tables = [...new Set(c.copy.flatMap((r) => Object.keys(r.rssByTable)))].sort();
+    const perTable = tables.map((t) => `${t} ${Math.round(summarize(c.copy.map((r) => r.rssByTable[t] ?? 0)).median)} MB`).join(', ');
+    out.push(result('worker_rss', 'MB', s(c.copy.map((r) => r.rssPeak)), undefined, {
+      note: `peak during copy (${perTable})${c.catchupRssPeak ? `; catch-up/lag peak ${Math.round(c.catchupRssPeak)} MB` : ''}`,
+      details: { byTable: c.copy.map((r) => r.rssByTable), catchupPeak: c.catchupRssPeak },
+    }));
+    const childMax = (h: HistorySizes) => Math.max(...Object.values(h.children));
+    const afterCatchup = c.historyAfterCatchup;
+    const value = afterCatchup ? summarize([childMax(afterCatchup)]) : s(c.copy.map((r) => childMax(r.history)));
+    out.push(result('history_events', 'events', value, undefined, {
+      note: `per shard child (max) ${afterCatchup ? 'after copy, catch-up and lag runs' : 'after copy'}; at Running: child ` +
+        `${summarize(c.copy.map((r) => childMax(r.history))).median}, Migrate ${summarize(c.copy.map((r) => r.history.parent)).median}` +
+        (afterCatchup ? `; Migrate after all runs ${afterCatchup.parent}` : ''),
+      details: { atRunning: c.copy.map((r) => r.history), afterCatchup },
+    }));
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const date = new Date().toISOString();
+  log(`options: ${JSON.stringify({ ...o, only: [...o.only] })}`);
+  const stack = await ensureStack(o.sourceShards, o.targetShards, log);
+  const d = await ensureDataset(stack, { narrow: o.rows, wide: o.wideRows }, o.only.has('copy'), log);
+  const client = await connectClient(stack.temporalAddress);
+  const c: Collected = { copy: [], dump: [], load: [], catchup: [], lag: [], vdiff: [] };
+  try {
+    await resetTarget(stack);
+    const streaming = o.only.has('catchup') || o.only.has('lag') || (o.only.has('vdiff') && vdiffAvailable());
+    const m = await copyPhase(client, stack, d, o, c, streaming);
+    if (m) await streamingPhase(m, stack, d, o, c);
+  } finally {
+    await client.connection.close();
+    if (o.down) await stopStack(log);
+  }
+  const results = buildResults(d, o, c);
+  const machineText = machine();
+  console.log(`\nvtmigrate bench, ${date}, ${machineText}\n`);
+  console.log(textTable(results));
+  console.log(`\nMarkdown:\n\n${markdownTable(results)}\n`);
+  writeJson(RESULTS_FILE, date, machineText, results, {
+    rows: d.rows, bytes: d.bytes, shards: `${o.sourceShards}:${o.targetShards}`, runs: o.runs, backlog: o.backlog,
+    writeRate: o.writeRate, lagSeconds: o.lagSeconds, profile: o.profile,
+  });
+  log(`wrote ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
+  if (o.profile) {
+    const fs = await import('node:fs');
+    const dir = path.join(BENCH_DIR, 'profiles');
+    const latest = (phase: string) => fs.readdirSync(dir).filter((f) => f.startsWith(`${phase}-`)).sort().pop();
+    for (const phase of ['copy', 'catchup']) {
+      const f = latest(phase);
+      if (f) console.log('\n' + formatProfile(summarizeProfile(path.join(dir, f), 20), path.join(dir, f)));
+    }
+  }
+  if (!o.down) log(`the bench stack keeps running; stop it with: node bin/vtmigrate-local.js down --spec ${path.relative(REPO_ROOT, path.join(BENCH_DIR, 'spec.json'))}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error(err);
+  process.exitCode = 1;
+});
