@@ -1,0 +1,112 @@
+// The Temporal side of a CLI command: one Client on --server (TEMPORAL_ADDRESS) and --namespace
+// (TEMPORAL_NAMESPACE), opened once per command and closed when it ends, plus the few calls every
+// workflow command makes (describe, a query with a deadline) with errors that say what to check.
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { QueryDefinition } from '@temporalio/common';
+import { reportError } from './output';
+
+/** How long a command waits for the Temporal frontend before saying it does not answer. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** How long one query may take: queries run on a worker, so a slow answer means no worker. */
+export const QUERY_TIMEOUT_MS = 5_000;
+
+export interface TemporalSession {
+  readonly address: string;
+  readonly namespace: string;
+  client(): Promise<Client>;
+  close(): Promise<void>;
+}
+
+export function temporalFlags(command: Command): { address: string; namespace: string } {
+  const o = command.optsWithGlobals<Record<string, unknown>>();
+  return {
+    address: String(o.server || 'localhost:7233'),
+    namespace: String(o.namespace || 'default'),
+  };
+}
+
+export function createTemporalSession(address: string, namespace: string): TemporalSession {
+  let connection: Connection | undefined;
+  let client: Client | undefined;
+  return {
+    address,
+    namespace,
+    async client() {
+      if (!client) {
+        try {
+          connection = await Connection.connect({ address, connectTimeout: CONNECT_TIMEOUT_MS });
+        } catch (err) {
+          const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : (err as Error).message;
+          throw new Error(`cannot reach the Temporal frontend at ${address} (--server / TEMPORAL_ADDRESS): ${cause}`);
+        }
+        client = new Client({ connection, namespace });
+      }
+      return client;
+    },
+    async close() {
+      await connection?.close();
+    },
+  };
+}
+
+/**
+ * Wraps a command's action like withSession does for topology commands: gives it a Temporal
+ * session, closes it afterwards, and turns any error into one `Error: ...` line and exit code 1.
+ */
+export function withTemporal<A extends unknown[]>(
+  fn: (temporal: TemporalSession, command: Command, ...args: A) => Promise<void>,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const { address, namespace } = temporalFlags(command);
+    const temporal = createTemporalSession(address, namespace);
+    try {
+      await fn(temporal, command, ...(args.slice(0, -2) as A));
+    } catch (err) {
+      reportError(err);
+      process.exitCode = 1;
+    } finally {
+      await temporal.close().catch(() => undefined);
+    }
+  };
+}
+
+export type ExecutionState = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | 'UNKNOWN';
+
+export interface ExecutionInfo {
+  state: ExecutionState;
+  closeTime?: Date;
+}
+
+/** The execution's state, or undefined when no workflow with this id exists. */
+export async function describeExecution(handle: WorkflowHandle): Promise<ExecutionInfo | undefined> {
+  try {
+    const d = await handle.describe();
+    return { state: d.status.name as ExecutionState, closeTime: d.closeTime };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * A query that gives up after QUERY_TIMEOUT_MS: Temporal answers queries through a worker, so a
+ * query that hangs means no vtmigrate worker polls the task queue.
+ */
+export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandle, query: QueryDefinition<T, []>, timeoutMs = QUERY_TIMEOUT_MS): Promise<T> {
+  try {
+    return await client.withDeadline(Date.now() + timeoutMs, () => handle.query(query));
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    if (/deadline|timed? ?out|DEADLINE_EXCEEDED/i.test(message)) {
+      throw new Error(
+        `workflow ${handle.workflowId} did not answer the ${query.name} query within ${timeoutMs / 1000}s: ` +
+          'is a vtmigrate worker running on task queue vtmigrate?',
+      );
+    }
+    throw err;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
