@@ -1,0 +1,64 @@
+// The cutover result (drained positions, whether the source moved, the per table and shard
+// verification) as the `cutover` command and the status addendum print it. Vitess has no cutover
+// command, so these shapes are ours: a table like vtctldclient's other tabular output, and
+// snake_case JSON like its protojson.
+import type { CutoverResult } from '../workflows/api';
+import type { JsonValue } from '../topo';
+
+export function utcTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+}
+
+export function cutoverVerdict(c: CutoverResult): string {
+  const n = c.verification.length;
+  if (c.mismatches > 0) return `${c.mismatches} of ${n} table shard(s) MISMATCH: complete is refused until they are fixed (or complete --force)`;
+  if (c.sourceMoved) return `all ${n} table shard(s) match, but the source took writes during the cutover: stop writes to the source and run cutover again`;
+  return `all ${n} table shard(s) match: run complete to finish the migration`;
+}
+
+/** Whether the cutover left the migration ready to complete. */
+export function cutoverOk(c: CutoverResult): boolean {
+  return c.mismatches === 0 && !c.sourceMoved;
+}
+
+function pad(cells: string[][]): string[] {
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
+}
+
+export function formatCutoverText(c: CutoverResult, targetKeyspace: string, workflow: string): string {
+  const lines = [`Cutover of workflow ${targetKeyspace}.${workflow} at ${utcTime(c.finishedAt)}`, '', 'Drained every stream to the source positions:'];
+  for (const shard of Object.keys(c.positions).sort()) lines.push(`\t${shard}: ${c.positions[shard]}`);
+  lines.push('', `Source moved during the cutover: ${c.sourceMoved ? 'YES' : 'no'}`, '', 'Verification (rows and checksums per table and target shard):');
+  const header = ['TABLE', 'SHARD', 'SOURCE ROWS', 'TARGET ROWS', 'SOURCE CHECKSUM', 'TARGET CHECKSUM', 'RESULT'];
+  const sorted = [...c.verification].sort((a, b) => (a.table === b.table ? (a.shard < b.shard ? -1 : 1) : a.table < b.table ? -1 : 1));
+  const rows = sorted.map((v) => [v.table, v.shard, String(v.sourceRows), String(v.targetRows), v.sourceChecksum, v.targetChecksum, v.match ? 'match' : 'MISMATCH']);
+  for (const line of pad([header, ...rows])) lines.push(`\t${line}`);
+  lines.push('', `Verdict: ${cutoverVerdict(c)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function cutoverToJSON(c: CutoverResult): JsonValue {
+  return {
+    positions: Object.fromEntries(Object.keys(c.positions).sort().map((k) => [k, c.positions[k]])),
+    source_moved: c.sourceMoved,
+    verification: c.verification.map((v) => ({
+      table: v.table,
+      shard: v.shard,
+      source_rows: v.sourceRows,
+      target_rows: v.targetRows,
+      source_checksum: v.sourceChecksum,
+      target_checksum: v.targetChecksum,
+      match: v.match,
+    })),
+    mismatches: c.mismatches,
+    finished_at: new Date(c.finishedAt).toISOString(),
+    verdict: cutoverVerdict(c),
+  };
+}
+
+/** One line for the status addendum. */
+export function cutoverSummaryLine(c: CutoverResult): string {
+  const positions = Object.keys(c.positions).sort().map((s) => `${s}@${c.positions[s]}`).join(', ');
+  return `drained to ${positions || '(no positions)'}; source moved: ${c.sourceMoved ? 'YES' : 'no'}; verification: ${cutoverVerdict(c)}`;
+}

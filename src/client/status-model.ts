@@ -1,0 +1,240 @@
+// What `status` and `show` know about a running migration, merged from its sources: the parent's
+// status query (phases, plan, per-shard status as the children last reported it), each shard
+// child's own status query (fresher), and the heartbeats of the children's pending activities
+// (live rows, lag and positions). Pure functions: the Temporal calls are in live.ts.
+import type {
+  CatchUpHeartbeat,
+  CopyHeartbeat,
+  MigrateStatus,
+  ShardStatus,
+  StreamHeartbeat,
+  TableCopyProgress,
+} from '../workflows/api';
+
+export interface HeartbeatAt<T> {
+  details: T;
+  /** Epoch ms of the heartbeat (the server's LastHeartbeatTime). */
+  at: number;
+}
+
+/** A pending activity whose previous attempt failed: Temporal is retrying it. */
+export interface RetryingActivity {
+  activity: string;
+  attempt: number;
+  message: string;
+}
+
+export interface ShardLive {
+  shard: string;
+  /** The shard child's answer to its status query, when it answered. */
+  status?: ShardStatus;
+  copy?: HeartbeatAt<CopyHeartbeat>;
+  catchUp?: HeartbeatAt<CatchUpHeartbeat>;
+  retry?: RetryingActivity;
+}
+
+export interface MigrateView {
+  status: MigrateStatus;
+  live: ShardLive[];
+  /** Epoch ms the view was taken at (all ages and ETAs are relative to it). */
+  now: number;
+}
+
+export type StreamState = 'Copying' | 'Running' | 'Stopped' | 'Error';
+
+export interface TabletAlias {
+  cell: string;
+  uid: number;
+}
+
+/** One vreplication-like stream: source shard → target shard, as status and show print it. */
+export interface StreamRow {
+  /** Target shard. */
+  shard: string;
+  /** The target shard's primary, where Vitess would run the stream. */
+  tablet: TabletAlias;
+  id: number;
+  sourceShard: string;
+  position: string;
+  state: StreamState;
+  /** The error (state Error) or the stream's message ('Stopped after copy.', a held-up copy, ...). */
+  message: string;
+  /** Set when Temporal is retrying the shard's activity after a failure. */
+  retryAttempt?: number;
+  tables: Record<string, TableCopyProgress>;
+  /** Seconds behind the source, from the catch-up heartbeat; undefined when unknown. */
+  lagSeconds?: number;
+  /** Epoch seconds of the last applied source transaction (0: none yet). */
+  transactionTimestamp: number;
+  /** Epoch seconds of the stream's last heartbeat (0: none seen). */
+  timeUpdated: number;
+  /** The table being copied now, with its live rate. */
+  copying?: { table: string; rowsCopied: number; rowsPerSecond: number };
+  /** The source tablet streamed from (`cell-uid`), '' when unknown. */
+  sourceTablet: string;
+  drained: boolean;
+}
+
+export type TableCopyPhase = 'NOT_STARTED' | 'IN_PROGRESS' | 'COMPLETE';
+
+export interface TableRow {
+  table: string;
+  rowsCopied: number;
+  rowsTotal: number;
+  /** float32, as Vitess computes it. */
+  rowsPercentage: number;
+  bytesCopied: number;
+  bytesTotal: number;
+  bytesPercentage: number;
+  phase: TableCopyPhase;
+}
+
+/** A heartbeat older than this says the stream may not be running (Vitess's wording). */
+export const STALE_HEARTBEAT_SECONDS = 60;
+
+/** `zone1-100` → {cell: 'zone1', uid: 100}; the uid is after the last dash, as in Vitess. */
+export function parseAlias(alias: string): TabletAlias {
+  const dash = alias.lastIndexOf('-');
+  if (dash <= 0) return { cell: alias, uid: 0 };
+  const uid = Number(alias.slice(dash + 1));
+  return { cell: alias.slice(0, dash), uid: Number.isFinite(uid) ? uid : 0 };
+}
+
+/** Vitess's percentage: 100·part/total as a float32, and 100 when the total is 0. */
+export function percentage(part: number, total: number): number {
+  return Math.fround(total > 0 ? (100 * part) / total : 100);
+}
+
+function liveFor(view: MigrateView, shard: string): ShardLive | undefined {
+  return view.live.find((l) => l.shard === shard);
+}
+
+/** The freshest status of each shard: the child's own answer, else the parent's copy. */
+export function shardStatuses(view: MigrateView): ShardStatus[] {
+  return view.status.shards.map((s) => liveFor(view, s.shard)?.status ?? s);
+}
+
+function withLiveCopy(tables: Record<string, TableCopyProgress>, hb: CopyHeartbeat | undefined): Record<string, TableCopyProgress> {
+  if (!hb) return tables;
+  const current = tables[hb.table];
+  if (!current || current.done) return tables;
+  return {
+    ...tables,
+    [hb.table]: {
+      ...current,
+      rowsCopied: Math.max(current.rowsCopied, hb.rowsCopied),
+      rowsScanned: Math.max(current.rowsScanned, hb.rowsScanned),
+      bytesCopied: Math.max(current.bytesCopied, hb.bytesCopied),
+    },
+  };
+}
+
+function displayState(shard: ShardStatus, state: string): StreamState {
+  if (shard.phase === 'Error' || state === 'Error') return 'Error';
+  if (state === 'Copying' || state === 'Running' || state === 'Stopped') return state;
+  return 'Stopped';
+}
+
+function stripPeriod(text: string): string {
+  return text.replace(/\.+$/, '');
+}
+
+export function streamRows(view: MigrateView): StreamRow[] {
+  const rows: StreamRow[] = [];
+  for (const shard of shardStatuses(view)) {
+    const live = liveFor(view, shard.shard);
+    const copyHb = live?.copy?.details;
+    const catchUp = live?.catchUp;
+    for (const stream of shard.streams) {
+      const hbCopy = copyHb && copyHb.streamId === stream.id ? copyHb : undefined;
+      const hbStream: StreamHeartbeat | undefined = catchUp?.details.streams.find((s) => s.id === stream.id);
+      const heartbeatAt = hbCopy ? live?.copy?.at : hbStream ? catchUp?.at : undefined;
+      let state = displayState(shard, stream.state);
+      let message = stripPeriod(stream.message);
+      let retryAttempt: number | undefined;
+      if (state === 'Error') message = stripPeriod(shard.lastError || stream.message || 'unknown error');
+      if (live?.retry) {
+        // Temporal is retrying the shard's activity: Vitess shows a stream that keeps failing as Error.
+        state = 'Error';
+        message = stripPeriod(live.retry.message);
+        retryAttempt = live.retry.attempt;
+      } else if (state !== 'Error') {
+        const held = stripPeriod(hbCopy?.message || hbStream?.message || catchUp?.details.message || '');
+        if (held) message = message ? `${message}; ${held}` : held;
+      }
+      rows.push({
+        shard: shard.shard,
+        tablet: parseAlias(shard.primaryAlias),
+        id: stream.id,
+        sourceShard: stream.sourceShard,
+        position: hbStream?.position || stream.position,
+        state,
+        message,
+        retryAttempt,
+        tables: withLiveCopy(stream.tables, hbCopy),
+        lagSeconds: hbStream?.lagSeconds,
+        transactionTimestamp: hbStream?.transactionTimestamp ?? 0,
+        timeUpdated: heartbeatAt ? Math.floor(heartbeatAt / 1000) : 0,
+        copying: hbCopy ? { table: hbCopy.table, rowsCopied: hbCopy.rowsCopied, rowsPerSecond: hbCopy.rowsPerSecond } : undefined,
+        sourceTablet: hbCopy?.tablet || hbStream?.tablet || stream.tablet,
+        drained: shard.phase === 'Drained',
+      });
+    }
+  }
+  return rows.sort((a, b) => (a.shard < b.shard ? -1 : a.shard > b.shard ? 1 : a.id - b.id));
+}
+
+/** Per table over every stream: rows copied to the target, the source estimate, and its phase. */
+export function tableRows(view: MigrateView, rows: StreamRow[]): TableRow[] {
+  const { status } = view;
+  return [...status.tables].sort().map((table) => {
+    let rowsCopied = 0;
+    let bytesCopied = 0;
+    let started = false;
+    let done = rows.length > 0;
+    for (const r of rows) {
+      const p = r.tables[table];
+      if (!p) {
+        done = false;
+        continue;
+      }
+      rowsCopied += p.rowsCopied;
+      bytesCopied += p.bytesCopied;
+      if (p.rowsScanned > 0 || p.rowsCopied > 0) started = true;
+      if (!p.done) done = false;
+    }
+    const rowsTotal = status.tableRowsEstimate[table] ?? 0;
+    const bytesTotal = status.tableBytesEstimate[table] ?? 0;
+    return {
+      table,
+      rowsCopied,
+      rowsTotal,
+      rowsPercentage: percentage(rowsCopied, rowsTotal),
+      bytesCopied,
+      bytesTotal,
+      bytesPercentage: percentage(bytesCopied, bytesTotal),
+      phase: done ? 'COMPLETE' : started ? 'IN_PROGRESS' : 'NOT_STARTED',
+    };
+  });
+}
+
+/** Whether the copy phase is still under way (Vitess prints the Table Copy Status block only then). */
+export function copyInProgress(view: MigrateView, tables: TableRow[]): boolean {
+  if (view.status.phase === 'Copying') return true;
+  const active = ['Running', 'Stopped', 'CuttingOver', 'CutoverReady'].includes(view.status.phase);
+  return active && tables.some((t) => t.phase !== 'COMPLETE');
+}
+
+/** Target rows copied per second right now, from the copy heartbeats of the last minute. */
+export function liveCopyRate(view: MigrateView): number | undefined {
+  let rate = 0;
+  let seen = false;
+  for (const l of view.live) {
+    if (!l.copy || view.now - l.copy.at > STALE_HEARTBEAT_SECONDS * 1000) continue;
+    const hb = l.copy.details;
+    const kept = hb.rowsScanned > 0 ? hb.rowsCopied / hb.rowsScanned : 1;
+    rate += hb.rowsPerSecond * kept;
+    seen = true;
+  }
+  return seen ? rate : undefined;
+}
