@@ -1,0 +1,88 @@
+// Reads a migration's state from Temporal for status and show: the Migrate workflow's status
+// query, then per target shard the child's status query and DescribeWorkflowExecution, whose
+// pending activities carry the copy / catch-up heartbeats (decoded with the client's data
+// converter, so an encrypting codec works too) and, when an attempt failed, the failure that
+// Temporal is retrying.
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import {
+  migrateWorkflowId,
+  shardStatusQuery,
+  shardWorkflowId,
+  statusQuery,
+  type CatchUpHeartbeat,
+  type CopyHeartbeat,
+  type MigrateStatus,
+  type ShardHeartbeat,
+} from '../workflows/api';
+import type { MigrateView, ShardLive } from './status-model';
+import { describeExecution, queryWithDeadline, type ExecutionInfo } from './temporal';
+
+/**
+ * Vitess's text when a workflow has no streams in the keyspace (vtctl/workflow/utils.go), with
+ * how its last run ended when there was one.
+ */
+export class NoStreamsError extends Error {
+  readonly lastRun?: ExecutionInfo;
+
+  constructor(targetKeyspace: string, workflow: string, lastRun?: ExecutionInfo) {
+    const when = lastRun?.closeTime ? ` at ${lastRun.closeTime.toISOString()}` : '';
+    const hint = lastRun ? ` (its last run ended ${lastRun.state}${when})` : '';
+    super(`no streams found in keyspace ${targetKeyspace} for ${workflow}${hint}`);
+    this.name = 'NoStreamsError';
+    this.lastRun = lastRun;
+  }
+}
+
+export interface RunningMigration {
+  handle: WorkflowHandle;
+  status: MigrateStatus;
+}
+
+/**
+ * The running Migrate workflow `<ks>.<wf>` and its status. A missing or closed workflow is an
+ * error with Vitess's text, prefixed as the calling command wraps it.
+ */
+export async function runningMigration(client: Client, targetKeyspace: string, workflow: string): Promise<RunningMigration> {
+  const handle = client.workflow.getHandle(migrateWorkflowId(targetKeyspace, workflow));
+  const info = await describeExecution(handle);
+  if (!info || info.state !== 'RUNNING') throw new NoStreamsError(targetKeyspace, workflow, info);
+  return { handle, status: await queryWithDeadline(client, handle, statusQuery) };
+}
+
+function isHeartbeat(value: unknown): value is ShardHeartbeat {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return kind === 'copy' || kind === 'catchup';
+}
+
+async function shardLive(client: Client, parentId: string, shard: string): Promise<ShardLive> {
+  const handle = client.workflow.getHandle(shardWorkflowId(parentId, shard));
+  const live: ShardLive = { shard };
+  const [described, status] = await Promise.all([
+    handle.describe().catch(() => undefined),
+    queryWithDeadline(client, handle, shardStatusQuery).catch(() => undefined),
+  ]);
+  if (status) live.status = status;
+  const converter = client.options.loadedDataConverter;
+  for (const pa of described?.raw.pendingActivities ?? []) {
+    const payloads = pa.heartbeatDetails?.payloads;
+    if (payloads?.length) {
+      const details = await decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads).catch(() => undefined);
+      const at = optionalTsToMs(pa.lastHeartbeatTime) ?? Date.now();
+      if (isHeartbeat(details) && details.kind === 'copy') live.copy = { details: details as CopyHeartbeat, at };
+      if (isHeartbeat(details) && details.kind === 'catchup') live.catchUp = { details: details as CatchUpHeartbeat, at };
+    }
+    if ((pa.attempt ?? 1) > 1 && pa.lastFailure?.message) {
+      live.retry = { activity: pa.activityType?.name ?? '', attempt: pa.attempt ?? 0, message: pa.lastFailure.message };
+    }
+  }
+  return live;
+}
+
+/** Everything status and show print, read at one moment. */
+export async function loadView(client: Client, migration: RunningMigration): Promise<MigrateView> {
+  const { status } = migration;
+  const live = await Promise.all(status.shards.map((s) => shardLive(client, migration.handle.workflowId, s.shard)));
+  return { status, live, now: Date.now() };
+}
