@@ -144,8 +144,59 @@ Verdict: 1 of 2 table shard(s) MISMATCH: complete is refused until they are fixe
       ],
       mismatches: 1,
       finished_at: '2025-10-30T13:05:10.000Z',
+      vdiff: null,
+      vdiff_error: '',
+      ready: false,
       verdict: '1 of 2 table shard(s) MISMATCH: complete is refused until they are fixed (or complete --force)',
     });
+  });
+
+  const VDIFF_CUTOVER: CutoverResult = {
+    positions: { '-80': 'MariaDB/0-1-500' },
+    sourceMoved: false,
+    verification: [
+      { table: 'customer', shard: '-80', sourceRows: 100, targetRows: 101, sourceChecksum: '-', targetChecksum: '-', match: false },
+      { table: 'corder', shard: '-80', sourceRows: 200, targetRows: 200, sourceChecksum: '-', targetChecksum: '-', match: true },
+    ],
+    mismatches: 1,
+    finishedAt: NOW,
+    vdiff: {
+      Workflow: 'import', Keyspace: 'customer', State: 'completed', UUID: 'a1b2c3d4-0000-4000-8000-000000000001', RowsCompared: 300, HasMismatch: true, Shards: '-80',
+      TableSummary: {
+        corder: { TableName: 'corder', State: 'completed', RowsCompared: 200, MatchingRows: 200, MismatchedRows: 0, ExtraRowsSource: 0, ExtraRowsTarget: 0 },
+        customer: { TableName: 'customer', State: 'completed', RowsCompared: 100, MatchingRows: 100, MismatchedRows: 0, ExtraRowsSource: 0, ExtraRowsTarget: 1 },
+      },
+    },
+    vdiffError: '',
+  };
+
+  it('shows a cutover VDiff: rows per table and shard (no checksums), the differing tables, where to see the rows', () => {
+    assert.equal(formatCutoverText(VDIFF_CUTOVER, 'customer', 'import'), `Cutover of workflow customer.import at 2025-10-30 13:05:10 UTC
+
+Drained every stream to the source positions:
+\t-80: MariaDB/0-1-500
+
+Source moved during the cutover: no
+
+Verification (rows per table and target shard):
+\tTABLE     SHARD  SOURCE ROWS  TARGET ROWS  RESULT
+\tcorder    -80    200          200          match
+\tcustomer  -80    100          101          MISMATCH
+
+VDiff a1b2c3d4-0000-4000-8000-000000000001: State: completed, RowsCompared: 300, HasMismatch: true
+\tcustomer: MismatchedRows:0, ExtraRowsSource:0, ExtraRowsTarget:1
+The differing rows: vtmigrate VDiff --workflow import --target-keyspace customer show a1b2c3d4-0000-4000-8000-000000000001 --format json
+
+Verdict: 1 of 2 table shard(s) MISMATCH: complete is refused until they are fixed (or complete --force)
+`);
+  });
+
+  it('is not ready when the cutover VDiff did not complete', () => {
+    const failed: CutoverResult = { ...VDIFF_CUTOVER, verification: [], mismatches: 0, vdiff: undefined, vdiffError: 'shard -80: tablet zone1-101 is gone' };
+    assert.equal(cutoverOk(failed), false);
+    const text = formatCutoverText(failed, 'customer', 'import');
+    assert.match(text, /\nVerification \(rows per table and target shard\):\n\t\(none\)\n\nVDiff did not complete: shard -80: tablet zone1-101 is gone\n/);
+    assert.match(text, /Verdict: the cutover VDiff did not complete \(shard -80: tablet zone1-101 is gone\), so the target is not verified: run cutover again \(complete needs --force\)\n$/);
   });
 });
 
