@@ -15,6 +15,6 @@ export const admin = proxyActivities<Activities>({
 export const streaming = proxyActivities<Activities>({
   // Each call returns after a slice (CopyTask/CatchUpTask.sliceMs); this bounds a hung one.
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '45s',
+  heartbeatTimeout: '20s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
 });
