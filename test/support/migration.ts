@@ -63,12 +63,16 @@ export async function resetClusters(): Promise<void> {
   await vtmigrate(['Mount', 'unregister', '--name', 'ext1']);
 }
 
+export async function applyCustomerVSchema(): Promise<void> {
+  const apply = await vtmigrate(['ApplyVSchema', '--vschema-file', CUSTOMER_VSCHEMA, 'customer']);
+  if (apply.code !== 0) throw new Error(`ApplyVSchema failed: ${apply.stderr}`);
+}
+
 export async function mountAndApplyVSchema(): Promise<void> {
   const a = await stackAddresses();
   const mount = await vtmigrate(['Mount', 'register', '--name', 'ext1', '--topo-type', 'etcd2', '--topo-server', a.sourceTopo, '--topo-root', '/vitess/global']);
   if (mount.code !== 0) throw new Error(`Mount register failed: ${mount.stderr}`);
-  const apply = await vtmigrate(['ApplyVSchema', '--vschema-file', CUSTOMER_VSCHEMA, 'customer']);
-  if (apply.code !== 0) throw new Error(`ApplyVSchema failed: ${apply.stderr}`);
+  await applyCustomerVSchema();
 }
 
 export async function sourceWriter(seed: number, idBase: number): Promise<CommerceWriter> {

@@ -1,0 +1,134 @@
+// Each bad input to `Migrate create` fails fast, with a non-retryable error that names the culprit,
+// and leaves the target as it was (no tables, no migration state).
+import { strict as assert } from 'node:assert';
+import mysql from 'mysql2/promise';
+import { applyCustomerVSchema, localCli, mountAndApplyVSchema, primaries, resetClusters, sourceWriter, vtmigrate } from '../support/migration';
+import { testStack } from '../support/stack';
+
+async function onPorts(ports: number[], sql: string): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (const port of ports) {
+    const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
+    try {
+      const [rows] = await conn.query(sql);
+      out.push(rows as unknown[]);
+    } finally {
+      await conn.end();
+    }
+  }
+  return out;
+}
+
+/** Target tables and migration state, per target primary. */
+async function targetState(): Promise<string> {
+  const ports = primaries(await testStack(), 'target').map((p) => p.port);
+  const rows = await onPorts(ports, "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('vt_customer', '_vt_migrate') ORDER BY 1, 2");
+  return JSON.stringify(rows);
+}
+
+describe('Migrate create refuses bad input, naming the culprit', function () {
+  this.timeout(300_000);
+  let workflowCount = 0;
+  let before: string;
+  const create = async (...flags: string[]) => {
+    const started = Date.now();
+    const r = await vtmigrate(['Migrate', '--workflow', `bad${++workflowCount}`, '--target-keyspace', 'customer', 'create', ...flags]);
+    return { ...r, seconds: (Date.now() - started) / 1000 };
+  };
+  const base = ['--source-keyspace', 'commerce', '--mount-name', 'ext1'];
+
+  beforeEach(async () => {
+    before = await targetState();
+  });
+
+  afterEach(async () => {
+    assert.equal(await targetState(), before, 'the target changed');
+  });
+
+  // Workers must be running for the workflow to validate anything.
+  this.beforeAll(async () => {
+    await testStack();
+    await resetClusters();
+    await mountAndApplyVSchema();
+    const w = await sourceWriter(3, 1);
+    await w.insertCustomer();
+    await w.close();
+    assert.equal((await localCli(['start', 'worker'])).code, 0);
+  });
+
+  this.afterAll(async () => {
+    await localCli(['stop', 'worker']);
+    await resetClusters();
+  });
+
+  const expectRefusal = (r: { code: number; stderr: string; seconds: number }, pattern: RegExp) => {
+    assert.equal(r.code, 1, `expected a refusal, got exit ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.ok(r.seconds < 30, `took ${r.seconds}s: not fast`);
+  };
+
+  it('an unknown mount', async () => {
+    expectRefusal(await create('--source-keyspace', 'commerce', '--mount-name', 'nosuch', '--all-tables'), /no vitess cluster found with name nosuch/);
+  });
+
+  it('an unknown source keyspace', async () => {
+    expectRefusal(await create('--source-keyspace', 'nokeyspace', '--mount-name', 'ext1', '--all-tables'), /source keyspace nokeyspace not found.*node doesn't exist/);
+  });
+
+  it('an unknown table', async () => {
+    expectRefusal(await create(...base, '--tables', 'customer,nosuchtable'), /table\(s\) not found in source keyspace commerce: nosuchtable/);
+  });
+
+  it('conflicting table flags', async () => {
+    expectRefusal(await create(...base, '--tables', 'customer', '--all-tables'), /--tables and --all-tables are mutually exclusive/);
+    expectRefusal(await create(...base), /tables or all-tables are required to specify which tables to move/);
+  });
+
+  describe('with a scratch table on the source', () => {
+    const sourcePorts = async () => primaries(await testStack(), 'source').map((p) => p.port);
+    afterEach(async () => {
+      await onPorts(await sourcePorts(), 'DROP TABLE IF EXISTS vt_commerce.nopk');
+      await applyCustomerVSchema();
+    });
+
+    it('a table missing from the sharded target VSchema (Vitess text)', async () => {
+      await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY)');
+      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk not found in vschema for keyspace customer/);
+    });
+
+    it('a table without a primary key', async () => {
+      await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT, KEY (id))');
+      const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });
+      assert.equal((await vtmigrate(['ApplyVSchema', '--vschema', vs, 'customer'])).code, 0);
+      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce has no primary key/);
+    });
+  });
+
+  it('a source binlog that is not ROW, or a row image that is not FULL', async () => {
+    const port = primaries(await testStack(), 'source')[0].port;
+    try {
+      await onPorts([port], "SET GLOBAL binlog_format = 'MIXED'");
+      expectRefusal(await create(...base, '--all-tables'), /binlog_format is MIXED; vtmigrate needs ROW/);
+      await onPorts([port], "SET GLOBAL binlog_format = 'ROW'");
+      await onPorts([port], "SET GLOBAL binlog_row_image = 'MINIMAL'");
+      expectRefusal(await create(...base, '--all-tables'), /binlog_row_image is MINIMAL; vtmigrate needs FULL/);
+    } finally {
+      await onPorts([port], "SET GLOBAL binlog_format = 'ROW'");
+      await onPorts([port], "SET GLOBAL binlog_row_image = 'FULL'");
+    }
+  });
+
+  it('a non-empty target table', async () => {
+    const target = primaries(await testStack(), 'target')[1];
+    await onPorts([target.port], 'CREATE TABLE vt_customer.customer (customer_id BIGINT PRIMARY KEY, email VARCHAR(128))');
+    await onPorts([target.port], "INSERT INTO vt_customer.customer VALUES (1, 'x')");
+    before = await targetState();
+    try {
+      expectRefusal(await create(...base, '--all-tables'), /non-empty tables found in target keyspace\(customer\): customer/);
+    } finally {
+      assert.equal(await targetState(), before, 'the target changed');
+      await onPorts([target.port], 'DROP TABLE vt_customer.customer');
+      before = await targetState();
+    }
+  });
+});
