@@ -149,7 +149,9 @@ export const STEPS: DemoStep[] = [
     title: 'Start the example clusters (etcd topology, MariaDB tablets) and the Temporal dev server',
     command: { bin: 'vtmigrate-local', args: ['up', '--spec', SPEC] },
   },
-  { title: 'Start a vtmigrate worker in the background (log: .vtmigrate/local/worker/worker.log)', command: { bin: 'vtmigrate-local', args: ['start', 'worker', '--spec', SPEC] } },
+  // Restarted, so a rebuilt checkout never runs an older worker left from an earlier demo.
+  { title: 'Stop a worker left from an earlier demo', command: { bin: 'vtmigrate-local', args: ['stop', 'worker', '--spec', SPEC] } },
+  { title: 'Start a vtmigrate worker in the background (log: examples/local/.vtmigrate/local/worker/worker.log)', command: { bin: 'vtmigrate-local', args: ['start', 'worker', '--spec', SPEC] } },
   { title: 'Clean slate (so the demo can run again)', action: cleanSlate },
   { title: 'Mount the source cluster in the target topology', command: vtmigrate('Mount', 'register', '--name', 'ext1', '--topo-type', 'etcd2', '--topo-server', '127.0.0.1:12379', '--topo-root', '/vitess/global') },
   { title: 'Give the sharded target keyspace its VSchema', command: vtmigrate('ApplyVSchema', '--vschema-file', 'examples/local/customer-vschema.json', 'customer') },

@@ -3,13 +3,13 @@
 // filtered to the rows this target shard owns, and written in batches, each committing with its
 // lastpk checkpoint. A retried or restarted copy resumes from the stored lastpk.
 import { activityInfo } from '@temporalio/activity';
-import { type Connection } from '../mysql/connect';
+import { connectMysql, type Connection } from '../mysql/connect';
 import { fetchChunk, rowBytes } from './table-reader';
 import { parsePosition, positionAtLeast, formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
 import type { CopyHeartbeat } from '../workflows/api';
 import type { CopyResult, CopyTask, InitStreamsTask } from '../workflows/tasks';
-import type { ActivityDeps } from './deps';
+import { tabletEndpoint, type ActivityDeps } from './deps';
 import { errorText, schemaError } from './errors';
 import { makeHeartbeat } from './heartbeat';
 import { applyOps } from './row-applier';
@@ -95,13 +95,24 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
 
     // A snapshot older than the stream's start position would miss changes the catch-up never
     // replays: wait for a lagging tablet to pass it first.
-    let snapshot = await startConsistentSnapshot(source, flavor);
+    // MariaDB reports the snapshot's position without locks; MySQL needs a brief table lock,
+    // held on a second connection while the snapshot opens.
+    const snapshotAt = async () => {
+      if (flavor === 'MariaDB') return startConsistentSnapshot(source!, flavor);
+      const lockConn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', picked.tablet.host, picked.tablet.port));
+      try {
+        return await startConsistentSnapshot(source!, flavor, { lockConn, lockTables: [{ db: sourceDb, table: table.name }] });
+      } finally {
+        lockConn.destroy();
+      }
+    };
+    let snapshot = await snapshotAt();
     if (!positionAtLeast(snapshot.position, startPos)) {
       await source.query('ROLLBACK');
       progress.message = `source tablet ${picked.tablet.alias} is behind the stream's start position ${formatPosition(startPos)}; waiting for it`;
       hb.beat(progress, true);
       if (!(await waitForPosition(source, startPos, 60_000))) throw new Error(progress.message);
-      snapshot = await startConsistentSnapshot(source, flavor);
+      snapshot = await snapshotAt();
       progress.message = '';
     }
 

@@ -46,6 +46,8 @@ async function sourceTopoFor(target: TopoServer, req: PlanRequest): Promise<{ to
 
 export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promise<MigrationPlan> {
   checkTableFlags(req);
+  // Refused rather than ignored: copying DATETIMEs unconverted would silently shift them.
+  if (req.sourceTimeZone !== '') throw invalidInput(`--source-time-zone ${req.sourceTimeZone} is not supported yet: vtmigrate copies DATETIME values as they are (TIMESTAMPs are always exact, in UTC)`);
   return withTopo(openTargetTopo(deps), async (target) => {
     const problems: string[] = [];
     // ---- target keyspace and VSchema ----
