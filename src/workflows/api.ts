@@ -3,8 +3,11 @@
 // Deterministic code only (this file is bundled into workflows and imported by the client).
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { VDiffSummary } from './vdiff-api';
 
 export const TASK_QUEUE = 'vtmigrate';
+
+export * from './vdiff-api';
 
 /** Vitess's identity of a workflow: `<target keyspace>.<workflow>`. */
 export const migrateWorkflowId = (targetKeyspace: string, workflow: string): string => `${targetKeyspace}.${workflow}`;
@@ -181,6 +184,10 @@ export interface CutoverResult {
   verification: TableVerification[];
   mismatches: number;
   finishedAt: number;
+  /** The cutover's VDiff: Vitess's `VDiff show --verbose` summary, when it ran to an end. */
+  vdiff?: VDiffSummary;
+  /** Why that VDiff did not complete ('' when it did); complete then needs --force. */
+  vdiffError?: string;
 }
 
 export interface MigrateStatus {
@@ -213,6 +220,8 @@ export const stopSignal = defineSignal('stop');
 export const startSignal = defineSignal('start');
 export const statusQuery = defineQuery<MigrateStatus>('status');
 export const showQuery = defineQuery<MigrateStatus>('show');
+/** The resolved plan (undefined while validating): what VDiff needs to find streams and tables. */
+export const planQuery = defineQuery<MigrationPlan | undefined>('plan');
 
 /** Parent → shard child. */
 export const shardStopSignal = defineSignal('stop');
