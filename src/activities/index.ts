@@ -10,6 +10,11 @@ import { planMigration, type PlanRequest } from './plan';
 import { sourcePositions } from './positions';
 import { addDeferredKeys, prepareTarget } from './schema';
 import { verifyShard } from './verify';
+import { vdiffDelete, vdiffSetState } from './vdiff-admin';
+import { vdiffSchedule } from './vdiff-schedule';
+import { vdiffShard } from './vdiff-shard';
+import type { VDiffScheduleTask, VDiffSetStateTask, VDiffShardTask } from '../workflows/vdiff-tasks';
+import type { VDiffDeleteRequest } from '../workflows/vdiff-api';
 import type { MigrationPlan } from '../workflows/api';
 
 export function createActivities(deps: ActivityDeps) {
@@ -24,6 +29,10 @@ export function createActivities(deps: ActivityDeps) {
     verifyShard: (task: VerifyTask) => verifyShard(deps, task),
     completeMigration: (task: FinishTask) => completeMigration(deps, task),
     cancelMigration: (task: FinishTask) => cancelMigration(deps, task),
+    vdiffSchedule: (task: VDiffScheduleTask) => vdiffSchedule(deps, task),
+    vdiffShard: (task: VDiffShardTask) => vdiffShard(deps, task),
+    vdiffSetState: (task: VDiffSetStateTask) => vdiffSetState(deps, task),
+    vdiffDelete: (req: VDiffDeleteRequest) => vdiffDelete(deps, req),
   };
 }
 

@@ -1,0 +1,114 @@
+// The two sides of a table diff as ordered row streams read a chunk at a time from snapshot
+// connections: the target shard's rows, and the source rows that belong to it merged from every
+// stream's source shard. Memory is two chunks per connection (the one being compared and the
+// next one, read while the first is compared), whatever the table's size.
+import type { Connection } from '../mysql/connect';
+import { pkAfterClause } from '../mysql/sql';
+import { selectExpression, type RowValue } from '../mysql/values';
+import type { KeyOrder } from './vdiff-keys';
+import type { TableTarget } from './table-target';
+
+/** SELECT of one chunk: the columns in their canonical forms, then the key weight strings. */
+export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number): { sql: string; params: unknown[] } {
+  const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
+  const cols = [...t.columnSchemas.map((c) => selectExpression(c, t.name)), ...order.weightSelects].join(', ');
+  const where = after ? pkAfterClause(t.pkIndexes.map((i) => t.columnSchemas[i]), after, t.name) : undefined;
+  const orderBy = t.pkIndexes.map((i) => `${q(t.name)}.${q(t.columns[i])}`).join(', ');
+  return {
+    sql: `SELECT ${cols} FROM ${q(db)}.${q(t.name)} FORCE INDEX (PRIMARY)${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${orderBy} LIMIT ${limit}`,
+    params: where ? where.params : [],
+  };
+}
+
+export interface RowStream {
+  /** The next row without taking it; undefined when the stream is over. */
+  peek(): Promise<readonly RowValue[] | undefined>;
+  /** Takes the row peek() returned. */
+  take(): void;
+  /** Where it reads from, for messages. */
+  readonly name: string;
+}
+
+/**
+ * A table's rows on one connection in key order, after `from`, keeping those `keep` accepts.
+ * Every row is checked to come strictly after the previous one under the diff's key order: if the
+ * server ever orders differently (a collation the weights do not describe), the diff stops with
+ * that fact instead of reporting rows that are there as missing.
+ */
+export function chunkedRows(conn: Connection, t: TableTarget, db: string, order: KeyOrder, from: readonly RowValue[] | null,
+  batchRows: number, name: string, keep: (row: readonly RowValue[]) => boolean = () => true): RowStream {
+  let chunk: RowValue[][] = [];
+  let pos = 0;
+  let next: Promise<RowValue[][]> | undefined;
+  let done = false;
+  let previous: readonly RowValue[] | undefined;
+  let after: readonly RowValue[] | null = from;
+
+  const fetch = (start: readonly RowValue[] | null) => {
+    const q = diffChunkQuery(t, db, order, start, batchRows);
+    const p = conn.execute({ sql: q.sql, rowsAsArray: true }, q.params as never).then(([rows]) => rows as unknown as RowValue[][]);
+    p.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
+    return p;
+  };
+
+  const fill = async (): Promise<void> => {
+    while (pos >= chunk.length && !done) {
+      const rows = await (next ?? fetch(after));
+      next = undefined;
+      chunk = rows;
+      pos = 0;
+      if (rows.length < batchRows) done = true;
+      if (rows.length > 0) {
+        const last = rows[rows.length - 1];
+        after = t.pkIndexes.map((i) => last[i]);
+        if (!done) next = fetch(after);
+      }
+      // Skip the rows this side does not compare (source rows of other target shards).
+      while (pos < chunk.length && !keep(chunk[pos])) checkOrder(chunk[pos++]);
+    }
+  };
+
+  const checkOrder = (row: readonly RowValue[]) => {
+    if (previous && order.compare(previous, row) >= 0) {
+      const key = (r: readonly RowValue[]) => t.pkIndexes.map((i) => String(r[i])).join(', ');
+      throw new Error(`table ${t.name}: ${name} returned key (${key(row)}) after (${key(previous)}), which the diff orders the other way: the server's collation does not match its WEIGHT_STRING`);
+    }
+    previous = row;
+  };
+
+  return {
+    name,
+    async peek() {
+      await fill();
+      return pos < chunk.length ? chunk[pos] : undefined;
+    },
+    take() {
+      checkOrder(chunk[pos]);
+      pos++;
+      while (pos < chunk.length && !keep(chunk[pos])) checkOrder(chunk[pos++]);
+    },
+  };
+}
+
+/** Several sources' streams merged in key order (source shards hold disjoint rows, but a duplicate is kept twice). */
+export function mergedRows(streams: RowStream[], order: KeyOrder): RowStream {
+  let current: RowStream | undefined;
+  return {
+    name: streams.map((s) => s.name).join(' + '),
+    async peek() {
+      current = undefined;
+      let best: readonly RowValue[] | undefined;
+      for (const s of streams) {
+        const row = await s.peek();
+        if (row && (!best || order.compare(row, best) < 0)) {
+          best = row;
+          current = s;
+        }
+      }
+      return best;
+    },
+    take() {
+      current?.take();
+    },
+  };
+}
