@@ -1,3 +1,4 @@
 // Workflow bundle entry: every workflow type the worker registers.
 export { Migrate } from './migrate';
 export { MigrateShard } from './shard';
+export { VDiff, VDiffDelete } from './vdiff';

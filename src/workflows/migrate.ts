@@ -8,6 +8,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -26,6 +27,7 @@ import {
   shardStopSignal,
   shardUpdateSignal,
   shardWorkflowId,
+  planQuery,
   showQuery,
   startSignal,
   statusQuery,
@@ -43,6 +45,7 @@ import { workflowNow } from './clock';
 import { MigrateShard } from './shard';
 import { migrationRef } from './tasks';
 import { describePhase } from './details';
+import { completeRefusal, cutoverResult, runCutoverVDiff } from './cutover-vdiff';
 
 type Action = { kind: 'cutover' } | { kind: 'complete'; force: boolean } | { kind: 'cancel'; keepData: boolean } | { kind: 'stop' } | { kind: 'start' };
 
@@ -68,8 +71,10 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   };
   const actions: Action[] = [];
 
+  let currentPlan: MigrationPlan | undefined;
   setHandler(statusQuery, () => status);
   setHandler(showQuery, () => status);
+  setHandler(planQuery, () => currentPlan);
   setHandler(cutoverSignal, () => { actions.push({ kind: 'cutover' }); });
   setHandler(completeSignal, (opts) => { actions.push({ kind: 'complete', force: opts?.force ?? false }); });
   setHandler(cancelSignal, (opts) => { actions.push({ kind: 'cancel', keepData: opts?.keepData ?? false }); });
@@ -117,6 +122,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     throw ApplicationFailure.nonRetryable(message, 'InvalidInput');
   }
   const plan = planned;
+  currentPlan = plan;
   status.tables = plan.tables.map((t) => t.name);
   for (const t of plan.tables) {
     status.tableRowsEstimate[t.name] = t.rowsEstimate;
@@ -207,15 +213,17 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         }
         const after = await admin.sourcePositions(ref);
         const sourceMoved = Object.keys(positions).some((s) => positions[s] !== after[s]);
-        const verification = (await Promise.all(plan.shards.map((s) =>
-          admin.verifyShard({ ref, shard: s.shard, streams: s.streams, tables: plan.tables })))).flat();
-        status.cutover = {
-          positions,
-          sourceMoved,
-          verification,
-          mismatches: verification.filter((v) => !v.match).length,
-          finishedAt: workflowNow(),
-        };
+        if (patched('cutover-vdiff')) {
+          // Every stream stands at the source positions: verify row by row.
+          status.details = 'running VDiff on every target shard';
+          setCurrentDetails(status.details);
+          status.cutover = cutoverResult(positions, sourceMoved, await runCutoverVDiff(plan));
+        } else {
+          // Runs that reached cutover before VDiff existed replay their count+checksum verification.
+          const verification = (await Promise.all(plan.shards.map((s) =>
+            admin.verifyShard({ ref, shard: s.shard, streams: s.streams, tables: plan.tables })))).flat();
+          status.cutover = { positions, sourceMoved, verification, mismatches: verification.filter((v) => !v.match).length, finishedAt: workflowNow() };
+        }
         setPhase('CutoverReady');
       } else if (action.kind === 'complete') {
         const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending').map((s) => s.shard);
@@ -223,8 +231,9 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           note(`complete refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}; use cancel, or complete --force`);
           continue;
         }
-        if (!action.force && status.cutover && status.cutover.mismatches > 0) {
-          note(`complete refused: the cutover verification found ${status.cutover.mismatches} mismatching table shard(s); fix them or use complete --force`);
+        const refusal = completeRefusal(status.cutover);
+        if (!action.force && refusal) {
+          note(`complete refused: ${refusal}; fix the target and run cutover again, or use complete --force`);
           continue;
         }
         setPhase('Completing');
