@@ -6,6 +6,7 @@ import { registerApplyVSchemaCommand } from './apply-vschema';
 import { registerInspectCommands } from './inspect';
 import { registerMigrateCommands } from './migrate';
 import { registerMountCommands } from './mount';
+import { registerVDiffCommands } from './vdiff';
 import { registerVindexCommand } from './vindex';
 import { registerWorkflowCommands } from './workflow';
 import { registerWorkerCommand } from './worker';
@@ -14,6 +15,7 @@ export const COMMAND_FAMILIES: Array<(program: Command) => void> = [
   registerMountCommands,
   registerMigrateCommands,
   registerWorkflowCommands,
+  registerVDiffCommands,
   registerApplyVSchemaCommand,
   registerInspectCommands,
   registerVindexCommand,

@@ -1,0 +1,87 @@
+// Reads VDiffs from Temporal for the VDiff commands: which VDiff workflows a Migrate workflow has
+// (visibility, newest first), one VDiff's state (its status query, answered for closed runs too)
+// with the running shard activities' heartbeats laid over it (their counts are fresher than the
+// last checkpoint the workflow saw), and a failing attempt's error shown as the shard's error while
+// --auto-retry waits to try again.
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import {
+  TargetKeyspaceAttr,
+  vdiffStatusQuery,
+  vdiffWorkflowId,
+  vdiffWorkflowIdPrefix,
+  type VDiffHeartbeat,
+  type VDiffStatus,
+} from '../workflows/api';
+import { describeExecution, queryWithDeadline } from './temporal';
+
+export interface VDiffRun {
+  uuid: string;
+  workflowId: string;
+  /** When the VDiff was created (its first run started). */
+  createdAt: Date;
+}
+
+/** The VDiffs of `<ks>.<wf>`, newest first. */
+export async function listVDiffs(client: Client, keyspace: string, workflow: string): Promise<VDiffRun[]> {
+  const prefix = vdiffWorkflowIdPrefix(keyspace, workflow);
+  const escaped = keyspace.replace(/'/g, "\\'");
+  const byId = new Map<string, VDiffRun>();
+  for await (const wf of client.workflow.list({ query: `WorkflowType = 'VDiff' AND ${TargetKeyspaceAttr.name} = '${escaped}'` })) {
+    if (!wf.workflowId.startsWith(prefix)) continue;
+    const seen = byId.get(wf.workflowId);
+    if (!seen || wf.startTime < seen.createdAt) byId.set(wf.workflowId, { uuid: wf.workflowId.slice(prefix.length), workflowId: wf.workflowId, createdAt: wf.startTime });
+  }
+  return [...byId.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.uuid < b.uuid ? -1 : 1));
+}
+
+export interface LiveVDiff {
+  handle: WorkflowHandle;
+  running: boolean;
+  status: VDiffStatus;
+  /** Rows compared per second now, over the running shards; undefined when none reports. */
+  rowsPerSecond?: number;
+}
+
+/** PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED */
+const SCHEDULED = 1;
+
+function isVDiffHeartbeat(v: unknown): v is VDiffHeartbeat {
+  return (v as { kind?: unknown } | null)?.kind === 'vdiff';
+}
+
+/** One VDiff's state, or undefined when no such VDiff workflow exists. */
+export async function loadVDiff(client: Client, keyspace: string, workflow: string, uuid: string): Promise<LiveVDiff | undefined> {
+  const handle = client.workflow.getHandle(vdiffWorkflowId(keyspace, workflow, uuid));
+  const info = await describeExecution(handle);
+  if (!info) return undefined;
+  const status = await queryWithDeadline(client, handle, vdiffStatusQuery);
+  const live: LiveVDiff = { handle, running: info.state === 'RUNNING', status };
+  if (!live.running) return live;
+  const described = await handle.describe();
+  const converter = client.options.loadedDataConverter;
+  let rate: number | undefined;
+  for (const pa of described.raw.pendingActivities ?? []) {
+    const payloads = pa.heartbeatDetails?.payloads;
+    const details = payloads?.length ? await decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads).catch(() => undefined) : undefined;
+    if (!isVDiffHeartbeat(details)) continue;
+    const shard = status.shards.find((s) => s.shard === details.shard);
+    if (!shard) continue;
+    // Heartbeats carry counts only; the samples stay those of the last checkpoint the workflow saw.
+    for (const t of details.tables) {
+      const known = shard.tables.find((x) => x.table === t.table);
+      if (!known) continue;
+      known.state = t.state;
+      known.report = { ...known.report, ...t.report };
+    }
+    if (shard.state === 'pending' || shard.state === 'error') shard.state = 'started';
+    rate = (rate ?? 0) + details.rowsPerSecond;
+    // Waiting to retry after a failed attempt (scheduled, not started): Vitess shows `error` then.
+    if ((pa.attempt ?? 1) > 1 && pa.lastFailure?.message && Number(pa.state) === SCHEDULED) {
+      shard.state = 'error';
+      shard.lastError = pa.lastFailure.message;
+    }
+  }
+  live.rowsPerSecond = rate;
+  return live;
+}
