@@ -250,7 +250,10 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
       }
     } finally {
       busy = false;
-      if (status.phase !== 'CuttingOver' && status.phase !== 'Completing' && status.phase !== 'Cancelling') refreshPhase();
+      // A finished run keeps its final phase: in its result and its MigrationPhase search attribute
+      // (runs recorded before this patch upserted 'Running' here after 'Completed').
+      const finished = (status.phase === 'Completed' || status.phase === 'Cancelled') && patched('keep-final-phase');
+      if (!finished && status.phase !== 'CuttingOver' && status.phase !== 'Completing' && status.phase !== 'Cancelling') refreshPhase();
     }
   }
 }
