@@ -1,0 +1,100 @@
+// The applier's ownership rule (src/activities/row-applier.ts), on a real MariaDB table: when two
+// streams (source shards) write one target shard and a row moves between them, whatever order
+// their changes arrive in, the target ends with the row's final version exactly once.
+// customer 1 hashes to -80 (stream 0), customer 4 to 80- (stream 1).
+import { strict as assert } from 'node:assert';
+import { connectMysql, type Connection } from '../../../src/mysql/connect';
+import { decodeRowFromJson, encodeRowForJson } from '../../../src/mysql/values';
+import { applyOps, type RowOp } from '../../../src/activities/row-applier';
+import { ensureStateSchema } from '../../../src/activities/state';
+import { loadTableTarget, type TableTarget } from '../../../src/activities/table-target';
+import type { TablePlan } from '../../../src/workflows/api';
+import { testTablets } from '../../support/stack';
+
+const DB = 'applier_test';
+const A = 0;
+const B = 1;
+
+describe('row applier: rows moving between source shards', function () {
+  this.timeout(60_000);
+  let conn: Connection;
+  const targets: Record<string, TableTarget> = {};
+
+  const plan = (name: string, pk: string[]): TablePlan => ({
+    name, pkColumns: pk, rowsEstimate: 0, bytesEstimate: 0,
+    sourceVindex: { name: 'hash', type: 'hash', params: {}, columns: ['cust'] },
+  });
+
+  before(async () => {
+    const [primary] = await testTablets({ cluster: 'target', type: 'PRIMARY' });
+    conn = await connectMysql({ host: '127.0.0.1', port: primary.port, user: 'root' });
+    await conn.query(`DROP DATABASE IF EXISTS ${DB}`);
+    await conn.query(`CREATE DATABASE ${DB}`);
+    await conn.query(`CREATE TABLE ${DB}.byid (id BIGINT PRIMARY KEY, cust BIGINT NOT NULL, note VARCHAR(20))`);
+    await conn.query(`CREATE TABLE ${DB}.byname (name VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, cust BIGINT NOT NULL, note VARCHAR(20))`);
+    await ensureStateSchema(conn);
+    targets.byid = await loadTableTarget(conn, DB, plan('byid', ['id']), { sourceShards: ['-80', '80-'] });
+    targets.byname = await loadTableTarget(conn, DB, plan('byname', ['name']), { sourceShards: ['-80', '80-'] });
+    assert.equal(targets.byid.exactKeys, true);
+    assert.equal(targets.byname.exactKeys, false);
+  });
+
+  after(async () => {
+    await conn.query(`DROP DATABASE IF EXISTS ${DB}`);
+    await conn.query("DELETE FROM _vt_migrate.shadow_rows WHERE workflow_id = 'applier.test'");
+    conn.destroy();
+  });
+
+  const apply = async (t: TableTarget, batches: RowOp[][]) => {
+    for (const ops of batches) {
+      await conn.query('BEGIN');
+      await applyOps({ conn, workflowId: 'applier.test', maxStatementBytes: 1 << 20, encodeRow: encodeRowForJson, decodeRow: decodeRowFromJson }, t, ops);
+      await conn.query('COMMIT');
+    }
+  };
+  const rows = async (table: string) => (await conn.query(`SELECT * FROM ${DB}.${table} ORDER BY 1`))[0] as Record<string, unknown>[];
+  const shadows = async () => Number(((await conn.query("SELECT COUNT(*) AS n FROM _vt_migrate.shadow_rows WHERE workflow_id = 'applier.test'"))[0] as { n: number }[])[0].n);
+
+  const up = (source: number, key: string | number, cust: number, note: string): RowOp => ({ kind: 'upsert', source, row: [key, String(cust), note] as never });
+  const del = (source: number, key: string | number, cust: number, note: string): RowOp => ({ kind: 'delete', source, row: [key, String(cust), note] as never });
+
+  // The row 7 lived on A (customer 1), then moved to B (customer 4): A deletes it, B inserts it.
+  const aLife = (k: string | number) => [up(A, k, 1, 'on A'), up(A, k, 1, 'on A, updated'), del(A, k, 1, 'on A, updated')];
+  const bLife = (k: string | number) => [up(B, k, 4, 'on B'), up(B, k, 4, 'on B, final')];
+
+  const orders: [string, (k: string | number) => RowOp[][]][] = [
+    ['A first, then B', (k) => [aLife(k), bLife(k)]],
+    ['B first, then A (A is behind)', (k) => [bLife(k), aLife(k)]],
+    ['interleaved, A deleting last', (k) => [[aLife(k)[0]], bLife(k), aLife(k).slice(1)]],
+    ['interleaved, B inserting between A\'s update and delete', (k) => [aLife(k).slice(0, 2), [bLife(k)[0]], [aLife(k)[2]], [bLife(k)[1]]]],
+    ['one batch, B before A', (k) => [[...bLife(k), ...aLife(k)]]],
+  ];
+
+  for (const [table, key] of [['byid', 7], ['byname', 'Émile']] as const) {
+    for (const [name, batches] of orders) {
+      it(`${table}: ${name} ends with B's final row, once, and nothing parked`, async () => {
+        await conn.query(`DELETE FROM ${DB}.${table}`);
+        await apply(targets[table], batches(key));
+        const got = await rows(table);
+        assert.equal(got.length, 1);
+        assert.equal(String(got[0].cust), '4');
+        assert.equal(got[0].note, 'on B, final');
+        assert.equal(await shadows(), 0);
+      });
+    }
+  }
+
+  it('a row that moves back (A → B → A) ends with A\'s last version', async () => {
+    await conn.query(`DELETE FROM ${DB}.byid`);
+    const k = 9;
+    const batches: RowOp[][] = [
+      [up(B, k, 4, 'B back'), del(B, k, 4, 'B back')], // B's whole life arrives first
+      [up(A, k, 1, 'A first')],
+      [del(A, k, 1, 'A first'), up(A, k, 1, 'A again')],
+    ];
+    await apply(targets.byid, batches);
+    const got = await rows('byid');
+    assert.deepEqual(got.map((r) => [String(r.id), String(r.cust), r.note]), [['9', '1', 'A again']]);
+    assert.equal(await shadows(), 0);
+  });
+});
