@@ -70,14 +70,17 @@ export async function createVDiff(temporal: TemporalSession, b: VDiffBase, uuidA
   const m = await migration(client, b);
   const uuid = uuidArg ?? newUuid();
   const request: VDiffRequest = { targetKeyspace: b.targetKeyspace, workflow: b.workflow, uuid, action: 'create', options };
+  // A uuid names one VDiff until it is deleted (its last run then says so).
+  const existing = await loadVDiff(client, b.targetKeyspace, b.workflow, uuid);
+  if (existing && !existing.status.deleted) throw new Error(`vdiff with UUID ${uuid} already exists on tablet ${firstTablet(m)}`);
   let handle: WorkflowHandle;
   try {
     handle = await client.workflow.start('VDiff', {
       taskQueue: TASK_QUEUE,
       workflowId: vdiffWorkflowId(b.targetKeyspace, b.workflow, uuid),
       args: [request],
-      // A uuid names one VDiff for good (until it is deleted).
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: b.targetKeyspace }],
       staticSummary: `VDiff ${uuid} of ${b.targetKeyspace}.${b.workflow}`,
     });
@@ -88,8 +91,7 @@ export async function createVDiff(temporal: TemporalSession, b: VDiffBase, uuidA
   try {
     await scheduled(client, handle);
   } catch (err) {
-    // Refused: like Vitess's synchronous create, leave nothing behind (show last/all skip it too).
-    await deleteExecutions(client, [handle.workflowId]);
+    // Refused: its run failed with no state, which show and list skip (and a create may reuse the uuid).
     throw err;
   }
   if (!wait.wait) {
@@ -201,45 +203,51 @@ export async function resumeVDiff(temporal: TemporalSession, b: VDiffBase, uuid:
 
 export async function deleteVDiff(temporal: TemporalSession, b: VDiffBase, arg: string): Promise<void> {
   const client = await temporal.client();
-  await migration(client, b);
-  const ids = arg === 'all'
-    ? (await listVDiffs(client, b.targetKeyspace, b.workflow)).map((v) => v.uuid)
-    : [arg];
-  // A running diff stops first (Vitess stops its controllers before deleting their rows).
-  for (const uuid of ids) {
-    const live = await loadVDiff(client, b.targetKeyspace, b.workflow, uuid).catch(() => undefined);
-    if (live?.running) {
+  const m = await migration(client, b);
+  const uuids = arg === 'all' ? (await listVDiffs(client, b.targetKeyspace, b.workflow)).map((v) => v.uuid) : [arg];
+  for (const uuid of uuids) {
+    const live = await loadVDiff(client, b.targetKeyspace, b.workflow, uuid);
+    if (!live || live.status.deleted) {
+      if (arg !== 'all') throw new Error(`no vdiff found for UUID ${uuid} on tablet ${firstTablet(m)}`);
+      continue;
+    }
+    // A running diff stops first (Vitess stops its controllers before deleting their rows).
+    if (live.running) {
       await live.handle.signal(vdiffStopSignal, {});
       await untilStopped(client, b, uuid, []).catch(async () => { await live.handle.terminate('VDiff delete'); });
       await untilClosed(live.handle);
     }
+    // The deleting run removes the rows from every target primary and is the VDiff's last word.
+    const request: VDiffRequest = { targetKeyspace: b.targetKeyspace, workflow: b.workflow, uuid, action: 'delete' };
+    try {
+      await client.workflow.execute('VDiff', {
+        taskQueue: TASK_QUEUE,
+        workflowId: live.handle.workflowId,
+        args: [request],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: b.targetKeyspace }],
+        staticSummary: `VDiff ${uuid} of ${b.targetKeyspace}.${b.workflow} (deleted)`,
+      });
+    } catch (err) {
+      throw new Error(`deleting VDiff ${uuid}: ${causeMessage(err)}`);
+    }
   }
-  const req: VDiffDeleteRequest = { targetKeyspace: b.targetKeyspace, workflow: b.workflow, arg };
-  const deleter = `${b.targetKeyspace}.${b.workflow}.vdiff-delete.${newUuid()}`;
-  try {
-    await client.workflow.execute('VDiffDelete', { taskQueue: TASK_QUEUE, workflowId: deleter, args: [req] });
-  } catch (err) {
-    const cause = (err as { cause?: { cause?: Error; message?: string } }).cause;
-    throw new Error(cause?.cause?.message ?? cause?.message ?? (err as Error).message);
-  } finally {
-    await deleteExecutions(client, [deleter]);
+  if (arg === 'all') {
+    // Rows whose runs Temporal no longer keeps (retention) go too.
+    const req: VDiffDeleteRequest = { targetKeyspace: b.targetKeyspace, workflow: b.workflow, arg: 'all' };
+    await client.workflow.execute('VDiffDelete', { taskQueue: TASK_QUEUE, workflowId: `${vdiffWorkflowId(b.targetKeyspace, b.workflow, 'all')}.delete`, args: [req], workflowIdReusePolicy: 'ALLOW_DUPLICATE' })
+      .catch((err: unknown) => { throw new Error(`deleting the VDiffs of ${b.targetKeyspace}.${b.workflow}: ${causeMessage(err)}`); });
   }
-  await deleteExecutions(client, ids.map((u) => vdiffWorkflowId(b.targetKeyspace, b.workflow, u)));
   printLine(simpleResponse('delete', b.format));
+}
+
+function causeMessage(err: unknown): string {
+  let e = err as { cause?: unknown; message?: string } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
 }
 
 async function untilClosed(handle: WorkflowHandle): Promise<void> {
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while ((await describeExecution(handle))?.state === 'RUNNING' && Date.now() < deadline) await sleep(250);
-}
-
-/** Removes every run of these workflow ids from Temporal (history and visibility). */
-async function deleteExecutions(client: Client, workflowIds: string[]): Promise<void> {
-  for (const workflowId of workflowIds) {
-    const runs: string[] = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` })) runs.push(wf.runId);
-    for (const runId of runs) {
-      await client.workflowService.deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId, runId } }).catch(() => undefined);
-    }
-  }
 }

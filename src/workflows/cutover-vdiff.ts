@@ -8,6 +8,8 @@ import { VDiff } from './vdiff';
 import { vdiffWorkflowId, type VDiffStatus, type VDiffSummary } from './vdiff-api';
 import { buildVDiffSummary, reportHasMismatch } from './vdiff-summary';
 
+const CUTOVER_VDIFF_ATTEMPTS = 4;
+
 export interface CutoverVDiff {
   summary?: VDiffSummary;
   /** Why the VDiff did not complete ('' when it did). */
@@ -41,7 +43,9 @@ export async function runCutoverVDiff(plan: MigrationPlan): Promise<CutoverVDiff
       workflowId: vdiffWorkflowId(plan.targetKeyspace, plan.workflow, uuid),
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: plan.targetKeyspace }],
-      args: [{ targetKeyspace: plan.targetKeyspace, workflow: plan.workflow, uuid, action: 'create', plan }],
+      // A crashed worker is survived, but a lasting problem (e.g. the source moved after the drain,
+      // so no stream can reach its snapshot) ends the cutover with the reason instead of hanging it.
+      args: [{ targetKeyspace: plan.targetKeyspace, workflow: plan.workflow, uuid, action: 'create', plan, options: { maxAttempts: CUTOVER_VDIFF_ATTEMPTS } }],
     });
     const summary = buildVDiffSummary(st, { verbose: true, now: workflowNow() });
     const error = summary.State === 'completed' ? '' : `it ended ${summary.State}${summary.Errors ? `: ${Object.entries(summary.Errors).map(([s, e]) => `(shard ${s}) ${e}`).join('; ')}` : ''}`;

@@ -34,6 +34,8 @@ export interface VDiffOptions {
   autoStart: boolean;
   /** Ours: rows read per chunk on each side (memory is bounded by this). */
   batchRows: number;
+  /** Ours: with autoRetry, give up on a shard after this many attempts (0: never). */
+  maxAttempts: number;
 }
 
 /** What `--max-report-sample-rows 0` (all) keeps per kind of difference, table and shard. */
@@ -59,6 +61,7 @@ export function vdiffOptionsWithDefaults(given: Partial<VDiffOptions> = {}): VDi
     rowDiffColumnTruncateAt: 128,
     autoStart: true,
     batchRows: 1000,
+    maxAttempts: 0,
     ...defined,
   };
 }
@@ -85,9 +88,10 @@ export interface VDiffRequest {
   uuid: string;
   /**
    * create: new rows on every target primary; resume: continue the stored ones (with their stored
-   * options); continue: this VDiff's next run after continue-as-new (nothing is checked or reset).
+   * options); continue: this VDiff's next run after continue-as-new (nothing is checked or reset);
+   * delete: remove the stored rows (the run then records that the VDiff is gone).
    */
-  action: 'create' | 'resume' | 'continue';
+  action: 'create' | 'resume' | 'continue' | 'delete';
   options?: Partial<VDiffOptions>;
   /** resume: only these target shards (empty: all). */
   shards?: string[];
@@ -176,6 +180,8 @@ export interface VDiffStatus {
   phase: 'scheduling' | 'scheduled' | 'done';
   /** Why scheduling failed (unknown workflow, copy not finished, bad options, unknown uuid). */
   problem: string;
+  /** True for the run that deleted this VDiff (`VDiff delete`): it has no state any more. */
+  deleted?: boolean;
   options: VDiffOptions;
   /** Primary alias per target shard, for Vitess's messages. */
   primaries: Record<string, string>;

@@ -69,6 +69,20 @@ export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
   });
   upsertSearchAttributes([{ key: TargetKeyspaceAttr, value: req.targetKeyspace }]);
 
+  if (req.action === 'delete') {
+    // The latest run of this id then says the VDiff is gone (show and list skip it).
+    try {
+      await admin.vdiffDelete({ targetKeyspace: req.targetKeyspace, workflow: req.workflow, arg: req.uuid });
+    } catch (err) {
+      // Already gone from the primaries is fine; anything else fails this run (and the command).
+      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'InvalidInput')) throw err;
+    }
+    status.deleted = true;
+    status.phase = 'done';
+    await condition(allHandlersFinished);
+    return status;
+  }
+
   let scheduled: VDiffScheduled;
   try {
     scheduled = await admin.vdiffSchedule({ request: req, options: status.options });
@@ -97,7 +111,7 @@ export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
     // --auto-retry: keep retrying recoverable errors (the shard shows `error` meanwhile); without
     // it the first failure is the shard's final state.
     retry: options.autoRetry
-      ? { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE }
+      ? { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: options.maxAttempts, nonRetryableErrorTypes: NON_RETRYABLE }
       : { maximumAttempts: 1 },
   });
 
@@ -164,6 +178,11 @@ export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
     if (running.size === 0) break;
   }
   await condition(allHandlersFinished);
+  // A stop that came while the shards were rolling over is recorded before the next run.
+  for (const shard of stopRequested) {
+    const s = shardStatus(shard);
+    if (s && (s.state === 'pending' || s.state === 'started')) await finalState(shard, 'stopped');
+  }
   if (rollover && status.shards.some((s) => s.state === 'pending' || s.state === 'started')) {
     await continueAsNew<typeof VDiff>({ ...req, action: 'continue', plan, options, shards: undefined });
   }
