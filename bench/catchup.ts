@@ -10,7 +10,8 @@ import { startStreams, stopStreams, type Migration } from './migration';
 import type { PositionReader } from './positions';
 import { SOURCE_DB, TABLES } from './schema';
 import type { SourceWriter } from './source-writes';
-import { secondsSince, sleep } from './stats';
+import { monotonicUs, secondsSince, sleep } from './stats';
+import { CpuMeter, type CpuUse, type PidGroups } from './cpu';
 
 export interface CatchupRun {
   changes: number;
@@ -20,9 +21,15 @@ export interface CatchupRun {
   writeSeconds: number;
   before: Map<string, GtidPosition>;
   after: Map<string, GtidPosition>;
+  cpu: CpuUse;
+  /** The timed window on the monotonic clock (µs), to cut the worker's CPU profile to it. */
+  window: [number, number];
 }
 
-export async function vtmigrateCatchup(m: Migration, positions: PositionReader, writer: SourceWriter, changes: number, log: (line: string) => void): Promise<CatchupRun> {
+export interface DecodeRun { eventsPerSecond: number; cpu: CpuUse }
+
+export async function vtmigrateCatchup(m: Migration, positions: PositionReader, writer: SourceWriter, changes: number, pids: PidGroups,
+  log: (line: string) => void): Promise<CatchupRun> {
   await stopStreams(m);
   const before = await positions.sourcePositions();
   const w0 = process.hrtime.bigint();
@@ -30,7 +37,9 @@ export async function vtmigrateCatchup(m: Migration, positions: PositionReader, 
   const writeSeconds = secondsSince(w0);
   const after = await positions.sourcePositions();
   log(`  backlog of ${changes.toLocaleString('en-US')} changes written in ${writeSeconds.toFixed(1)} s; starting the streams`);
+  const meter = new CpuMeter(pids);
   const t0 = process.hrtime.bigint();
+  const window: [number, number] = [monotonicUs(), 0];
   await startStreams(m);
   const deadline = Date.now() + 30 * 60_000;
   while (!(await positions.streamsReached(m.workflowId, after))) {
@@ -38,11 +47,13 @@ export async function vtmigrateCatchup(m: Migration, positions: PositionReader, 
     await sleep(25);
   }
   const seconds = secondsSince(t0);
-  return { changes, seconds, eventsPerSecond: changes / seconds, writeSeconds, before, after };
+  window[1] = monotonicUs();
+  return { changes, seconds, eventsPerSecond: changes / seconds, writeSeconds, before, after, cpu: meter.stop(), window };
 }
 
 /** Reads [before, after) of every source shard's binlog with openBinlogStream, in parallel; row changes per second. */
-export async function decodeBaseline(sourcePrimaries: { shard: string; port: number }[], run: CatchupRun): Promise<number> {
+export async function decodeBaseline(sourcePrimaries: { shard: string; port: number }[], run: CatchupRun, pids: PidGroups): Promise<DecodeRun> {
+  const meter = new CpuMeter(pids);
   const t0 = process.hrtime.bigint();
   const counts = await Promise.all(sourcePrimaries.map(async (p, i) => {
     const end = formatPosition(run.after.get(p.shard)!);
@@ -65,8 +76,9 @@ export async function decodeBaseline(sourcePrimaries: { shard: string; port: num
     return n;
   }));
   const seconds = secondsSince(t0);
+  const cpu = meter.stop();
   const n = counts.reduce((a, b) => a + b, 0);
   // An UPDATE that happens to change nothing logs no row; anything more is a reader problem.
   if (n > run.changes || n < run.changes * 0.99) throw new Error(`the decode baseline read ${n} row changes, expected ${run.changes}`);
-  return n / seconds;
+  return { eventsPerSecond: n / seconds, cpu };
 }

@@ -8,8 +8,9 @@ import { cancelAndDrop, historySizes, shardHeartbeats, startMigrate, terminateIf
 import type { Client } from '@temporalio/client';
 import { SOURCE_DB, TABLE_COLUMNS, TABLE_DDL, TABLES, TARGET_DB, type TableName } from './schema';
 import type { BenchStack } from './stack';
-import { secondsSince, sleep } from './stats';
+import { monotonicUs, secondsSince, sleep } from './stats';
 import type { WorkerProcess } from './worker-process';
+import { CpuMeter, type CpuUse, type PidGroups } from './cpu';
 
 const BASELINE_DB = 'bench_baseline';
 
@@ -17,6 +18,7 @@ export interface CopyRun {
   seconds: number;
   rowsPerSecond: number;
   mbPerSecond: number;
+  cpu?: CpuUse;
 }
 
 export interface VtmigrateCopyRun extends CopyRun {
@@ -24,6 +26,8 @@ export interface VtmigrateCopyRun extends CopyRun {
   rssByTable: Record<string, number>;
   rssPeak: number;
   history: HistorySizes;
+  /** The timed window on the monotonic clock (µs), to cut the worker's CPU profile to it. */
+  window: [number, number];
 }
 
 function rates(d: Dataset, seconds: number): CopyRun {
@@ -49,12 +53,14 @@ export async function resetTarget(stack: BenchStack): Promise<void> {
  * the migration running (for catch-up); otherwise cancel it, dropping the copied tables.
  */
 export async function vtmigrateCopy(client: Client, stack: BenchStack, d: Dataset, worker: WorkerProcess, workflow: string,
-  opts: { keep: boolean; log: (line: string) => void }): Promise<{ run: VtmigrateCopyRun; migration: Migration }> {
+  opts: { keep: boolean; log: (line: string) => void; pids: PidGroups }): Promise<{ run: VtmigrateCopyRun; migration: Migration }> {
   await terminateIfRunning(client, workflow);
   await resetTarget(stack);
   const tablesAt: { at: number; tables: Set<string> }[] = [];
   let polling = true;
+  const meter = new CpuMeter(opts.pids);
   const t0 = process.hrtime.bigint();
+  const window: [number, number] = [monotonicUs(), 0];
   const startedAt = Date.now();
   const m = await startMigrate(client, workflow, stack.targetShards);
   // Which tables are being copied, from the shard children's copy heartbeats (for RSS per table).
@@ -78,6 +84,8 @@ export async function vtmigrateCopy(client: Client, stack: BenchStack, d: Datase
     await poller;
   }
   const seconds = secondsSince(t0);
+  window[1] = monotonicUs();
+  const cpu = meter.stop();
   const endedAt = Date.now();
   const rssByTable: Record<string, number> = {};
   for (const s of worker.samples) {
@@ -88,7 +96,7 @@ export async function vtmigrateCopy(client: Client, stack: BenchStack, d: Datase
   }
   const history = await historySizes(m);
   if (!opts.keep) await cancelAndDrop(m);
-  return { run: { ...rates(d, seconds), rssByTable, rssPeak: worker.peakMb(startedAt, endedAt), history }, migration: m };
+  return { run: { ...rates(d, seconds), cpu, window, rssByTable, rssPeak: worker.peakMb(startedAt, endedAt), history }, migration: m };
 }
 
 async function prepareBaselineDb(port: number): Promise<void> {
@@ -126,30 +134,32 @@ function shell(script: string): Promise<void> {
   });
 }
 
-async function checkedBaseline(stack: BenchStack, d: Dataset, what: string, run: (targetPort: number) => Promise<void>): Promise<CopyRun> {
+async function checkedBaseline(stack: BenchStack, d: Dataset, pids: PidGroups, what: string, run: (targetPort: number) => Promise<void>): Promise<CopyRun> {
   const target = stack.targetPrimaries[0].port;
   await prepareBaselineDb(target);
+  const meter = new CpuMeter(pids);
   const t0 = process.hrtime.bigint();
   await run(target);
   const seconds = secondsSince(t0);
+  const cpu = meter.stop();
   const counts = await baselineCounts(target);
   for (const t of TABLES) {
     if (counts[t] !== d.rows[t]) throw new Error(`${what} baseline copied ${counts[t]} ${t} rows, expected ${d.rows[t]}`);
   }
-  return rates(d, seconds);
+  return { ...rates(d, seconds), cpu };
 }
 
 /** mariadb-dump --single-transaction of every source shard, each piped into mariadb on one target primary (shards in parallel). */
-export function dumpPipeCopy(stack: BenchStack, d: Dataset): Promise<CopyRun> {
-  return checkedBaseline(stack, d, 'mariadb-dump', (target) => Promise.all(stack.sourcePrimaries.map((p) => shell(
+export function dumpPipeCopy(stack: BenchStack, d: Dataset, pids: PidGroups): Promise<CopyRun> {
+  return checkedBaseline(stack, d, pids, 'mariadb-dump', (target) => Promise.all(stack.sourcePrimaries.map((p) => shell(
     `mariadb-dump -h127.0.0.1 -P${p.port} -uroot --single-transaction --no-create-info --skip-add-locks ${SOURCE_DB} ${TABLES.join(' ')}` +
     ` | mariadb -h127.0.0.1 -P${target} -uroot ${BASELINE_DB}`,
   ))).then(() => undefined));
 }
 
 /** LOAD DATA LOCAL INFILE of the data files into one target primary (one mariadb client per source shard's files, in parallel). */
-export function loadDataCopy(stack: BenchStack, d: Dataset): Promise<CopyRun> {
-  return checkedBaseline(stack, d, 'LOAD DATA', (target) => Promise.all(stack.sourceShards.map((shard) => {
+export function loadDataCopy(stack: BenchStack, d: Dataset, pids: PidGroups): Promise<CopyRun> {
+  return checkedBaseline(stack, d, pids, 'LOAD DATA', (target) => Promise.all(stack.sourceShards.map((shard) => {
     const stmts = d.files.filter((f) => f.shard === shard).map((f) =>
       `LOAD DATA LOCAL INFILE '${f.file}' INTO TABLE ${f.table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' (${TABLE_COLUMNS[f.table].join(',')})`);
     if (stmts.length === 0) return Promise.resolve();

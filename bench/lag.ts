@@ -7,6 +7,7 @@ import { shardHeartbeats, type Migration } from './migration';
 import { sequenceOf, type PositionReader } from './positions';
 import type { SourceWriter } from './source-writes';
 import { percentile, sleep } from './stats';
+import { CpuMeter, type CpuUse, type PidGroups } from './cpu';
 
 export interface LagRun {
   heartbeatP50: number;
@@ -17,11 +18,13 @@ export interface LagRun {
   positionSamples: number;
   /** Source writes per second achieved. */
   writeRate: number;
+  cpu: CpuUse;
 }
 
 const WARMUP_MS = 2000;
 
-export async function measureLag(m: Migration, positions: PositionReader, writer: SourceWriter, rate: number, seconds: number): Promise<LagRun> {
+export async function measureLag(m: Migration, positions: PositionReader, writer: SourceWriter, rate: number, seconds: number, pids: PidGroups): Promise<LagRun> {
+  const meter = new CpuMeter(pids);
   const t0 = Date.now();
   let running = true;
   const writing = writer.sustained(rate, seconds).finally(() => { running = false; });
@@ -66,7 +69,9 @@ export async function measureLag(m: Migration, positions: PositionReader, writer
 
   const writeRate = await writing;
   await Promise.all([heartbeats, precise]);
+  const cpu = meter.stop();
   return {
+    cpu,
     heartbeatP50: percentile(heartbeatLags, 50),
     heartbeatP99: percentile(heartbeatLags, 99),
     heartbeatSamples: heartbeatLags.length,

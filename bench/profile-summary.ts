@@ -29,11 +29,20 @@ function packageOf(url: string, fn: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-export function summarizeProfile(file: string, top = 25): ProfileSummary {
+/**
+ * Self time by function and package. `windows`: only samples inside these intervals, given in
+ * µs since the profiled process started (the profile's startTime).
+ */
+export function summarizeProfile(file: string, top = 25, windows?: [number, number][]): ProfileSummary {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  let at = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    at += p.timeDeltas[i] ?? 0;
+    if (windows && !windows.some(([from, to]) => at >= from && at <= to)) continue;
+    selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  }
   const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
   const fn = new Map<string, number>();
   const pkg = new Map<string, number>();
@@ -59,10 +68,11 @@ export function formatProfile(s: ProfileSummary, title: string): string {
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
+  const [file, top, windowsFile] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top]\n');
+    process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top] [windows.json]\n');
     process.exit(2);
   }
-  console.log(formatProfile(summarizeProfile(file, Number(top ?? 25)), file));
+  const windows = windowsFile ? JSON.parse(fs.readFileSync(windowsFile, 'utf8')) as [number, number][] : undefined;
+  console.log(formatProfile(summarizeProfile(file, Number(top ?? 25), windows), file));
 }

@@ -10,7 +10,8 @@
 // process (bench/worker-process.ts); --profile runs it under node --cpu-prof.
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { vtmigrateCatchup, decodeBaseline, type CatchupRun } from './catchup';
+import { vtmigrateCatchup, decodeBaseline, type CatchupRun, type DecodeRun } from './catchup';
+import { formatCpu, type PidGroups } from './cpu';
 import { dumpPipeCopy, loadDataCopy, resetTarget, vtmigrateCopy, type CopyRun, type VtmigrateCopyRun } from './copy';
 import { ensureDataset, markDirty, totalRows, type Dataset } from './dataset';
 import { measureLag, type LagRun } from './lag';
@@ -20,7 +21,7 @@ import { PositionReader } from './positions';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { machine, markdownTable, result, textTable, writeJson, type Result } from './report';
 import { SourceWriter } from './source-writes';
-import { BENCH_DIR, ensureStack, REPO_ROOT, stopStack, type BenchStack } from './stack';
+import { BENCH_DIR, ensureStack, REPO_ROOT, stackPids, stopStack, type BenchStack } from './stack';
 import { summarize, type Summary } from './stats';
 import { measureVdiff, vdiffAvailable, type VdiffRun } from './vdiff';
 import { WorkerProcess } from './worker-process';
@@ -32,14 +33,21 @@ interface Collected {
   copy: VtmigrateCopyRun[];
   dump: CopyRun[];
   load: CopyRun[];
-  catchup: { run: CatchupRun; decode: number }[];
+  catchup: { run: CatchupRun; decode: DecodeRun }[];
   lag: LagRun[];
   vdiff: VdiffRun[];
   catchupRssPeak?: number;
   historyAfterCatchup?: HistorySizes;
+  /** Per phase, when its worker was spawned (µs, monotonic): profile windows are offsets from it. */
+  workerSpawnedUs: Record<string, number>;
 }
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+/** Processes whose CPU each measurement accounts: the worker under test, this process, the stack. */
+function pidGroups(stack: BenchStack, worker: WorkerProcess): PidGroups {
+  return { worker: [worker.pid], bench: [process.pid], ...stackPids(stack) };
+}
 
 async function startWorker(stack: BenchStack, o: BenchOptions, phase: string): Promise<WorkerProcess> {
   return WorkerProcess.start(stack.workerConfig, {
@@ -51,25 +59,28 @@ async function startWorker(stack: BenchStack, o: BenchOptions, phase: string): P
 
 async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: BenchOptions, c: Collected, keepLast: boolean): Promise<Migration | undefined> {
   const worker = await startWorker(stack, o, 'copy');
+  c.workerSpawnedUs.copy = worker.spawnedUs;
   let kept: Migration | undefined;
   try {
     const runs = o.only.has('copy') ? o.runs : 1;
     for (let i = 1; i <= runs; i++) {
       const keep = keepLast && i === runs;
       log(`copy run ${i}/${runs}: vtmigrate Migrate ${stack.sourceShards.length} → ${stack.targetShards.length} shards`);
-      const { run, migration } = await vtmigrateCopy(client, stack, d, worker, keep ? 'stream' : `copy${i}`, { keep, log });
+      const pids = pidGroups(stack, worker);
+      const { run, migration } = await vtmigrateCopy(client, stack, d, worker, keep ? 'stream' : `copy${i}`, { keep, log, pids });
       log(`  ${run.seconds.toFixed(1)} s, ${Math.round(run.rowsPerSecond).toLocaleString('en-US')} rows/s, ${run.mbPerSecond.toFixed(1)} MB/s, ` +
         `worker RSS peak ${Math.round(run.rssPeak)} MB, history ${JSON.stringify(run.history)}`);
+      log(`  ${formatCpu(run.cpu!)}`);
       if (o.only.has('copy')) c.copy.push(run);
       if (keep) kept = migration;
       if (!o.only.has('copy')) continue;
       log(`copy run ${i}/${runs}: mariadb-dump | mariadb`);
-      const dump = await dumpPipeCopy(stack, d);
-      log(`  ${dump.seconds.toFixed(1)} s, ${Math.round(dump.rowsPerSecond).toLocaleString('en-US')} rows/s`);
+      const dump = await dumpPipeCopy(stack, d, pids);
+      log(`  ${dump.seconds.toFixed(1)} s, ${Math.round(dump.rowsPerSecond).toLocaleString('en-US')} rows/s; ${formatCpu(dump.cpu!)}`);
       c.dump.push(dump);
       log(`copy run ${i}/${runs}: LOAD DATA LOCAL INFILE`);
-      const load = await loadDataCopy(stack, d);
-      log(`  ${load.seconds.toFixed(1)} s, ${Math.round(load.rowsPerSecond).toLocaleString('en-US')} rows/s`);
+      const load = await loadDataCopy(stack, d, pids);
+      log(`  ${load.seconds.toFixed(1)} s, ${Math.round(load.rowsPerSecond).toLocaleString('en-US')} rows/s; ${formatCpu(load.cpu!)}`);
       c.load.push(load);
     }
   } finally {
@@ -80,27 +91,29 @@ async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: Bench
 
 async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: BenchOptions, c: Collected): Promise<void> {
   const worker = await startWorker(stack, o, 'catchup');
+  c.workerSpawnedUs.catchup = worker.spawnedUs;
   const startedAt = Date.now();
   const positions = await PositionReader.open(stack.sourcePrimaries, stack.targetPrimaries);
   const writer = await SourceWriter.open(stack.sourcePrimaries, d.rows.narrow, d.rows.wide);
+  const pids = pidGroups(stack, worker);
   markDirty(stack);
   try {
     if (o.only.has('catchup')) {
       for (let i = 1; i <= o.runs; i++) {
         log(`catch-up run ${i}/${o.runs}: stop, backlog of ${o.backlog.toLocaleString('en-US')} changes, start`);
-        const run = await vtmigrateCatchup(m, positions, writer, o.backlog, log);
-        log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s; decoding the same backlog (baseline)`);
-        const decode = await decodeBaseline(stack.sourcePrimaries, run);
-        log(`  decode only: ${Math.round(decode).toLocaleString('en-US')} row events/s`);
+        const run = await vtmigrateCatchup(m, positions, writer, o.backlog, pids, log);
+        log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s; ${formatCpu(run.cpu)}`);
+        const decode = await decodeBaseline(stack.sourcePrimaries, run, pids);
+        log(`  decode only (baseline): ${Math.round(decode.eventsPerSecond).toLocaleString('en-US')} row events/s; ${formatCpu(decode.cpu)}`);
         c.catchup.push({ run, decode });
       }
     }
     if (o.only.has('lag')) {
       for (let i = 1; i <= o.runs; i++) {
         log(`lag run ${i}/${o.runs}: ${o.writeRate.toLocaleString('en-US')} writes/s for ${o.lagSeconds} s`);
-        const run = await measureLag(m, positions, writer, o.writeRate, o.lagSeconds);
+        const run = await measureLag(m, positions, writer, o.writeRate, o.lagSeconds, pids);
         log(`  heartbeat lag p50 ${run.heartbeatP50} s p99 ${run.heartbeatP99} s (${run.heartbeatSamples} samples); ` +
-          `position lag p50 ${run.positionP50.toFixed(2)} s p99 ${run.positionP99.toFixed(2)} s; achieved ${Math.round(run.writeRate)} writes/s`);
+          `position lag p50 ${run.positionP50.toFixed(2)} s p99 ${run.positionP99.toFixed(2)} s; achieved ${Math.round(run.writeRate)} writes/s; ${formatCpu(run.cpu)}`);
         c.lag.push(run);
       }
     }
@@ -132,7 +145,8 @@ function buildResults(d: Dataset, o: BenchOptions, c: Collected): Result[] {
     const load = s(c.load.map((r) => r.rowsPerSecond));
     const mb = (x: Summary | undefined) => (x ? `${x.median.toFixed(1)} MB/s` : '');
     const details = { rows: totalRows(d), shape, seconds: c.copy.map((r) => r.seconds), mbPerSecond: copyMb?.runs,
-      dumpSeconds: c.dump.map((r) => r.seconds), loadDataSeconds: c.load.map((r) => r.seconds) };
+      dumpSeconds: c.dump.map((r) => r.seconds), loadDataSeconds: c.load.map((r) => r.seconds),
+      cpu: c.copy.map((r) => r.cpu), dumpCpu: c.dump.map((r) => r.cpu), loadDataCpu: c.load.map((r) => r.cpu) };
     out.push(result('copy', 'rows/s', copy, dump && { name: 'mariadb-dump | mariadb', s: dump },
       { note: `${mb(copyMb)} (dump ${mb(s(c.dump.map((r) => r.mbPerSecond)))}); ${shape}`, details }));
     out.push(result('copy_vs_load_data', 'rows/s', copy, load && { name: 'LOAD DATA LOCAL INFILE', s: load },
@@ -140,9 +154,10 @@ function buildResults(d: Dataset, o: BenchOptions, c: Collected): Result[] {
   }
   if (o.only.has('catchup')) {
     out.push(result('catchup', 'row events/s', s(c.catchup.map((r) => r.run.eventsPerSecond)),
-      c.catchup.length > 0 ? { name: 'binlog decode only (zongji), same backlog', s: summarize(c.catchup.map((r) => r.decode)) } : undefined,
+      c.catchup.length > 0 ? { name: 'binlog decode only (zongji), same backlog', s: summarize(c.catchup.map((r) => r.decode.eventsPerSecond)) } : undefined,
       { note: `backlog of ${o.backlog.toLocaleString('en-US')} single-row transactions`,
-        details: { seconds: c.catchup.map((r) => r.run.seconds), backlogWriteSeconds: c.catchup.map((r) => r.run.writeSeconds) } }));
+        details: { seconds: c.catchup.map((r) => r.run.seconds), backlogWriteSeconds: c.catchup.map((r) => r.run.writeSeconds),
+          cpu: c.catchup.map((r) => r.run.cpu), decodeCpu: c.catchup.map((r) => r.decode.cpu) } }));
   }
   if (o.only.has('lag')) {
     const p50 = s(c.lag.map((r) => r.heartbeatP50));
@@ -187,7 +202,7 @@ async function main(): Promise<void> {
   const stack = await ensureStack(o.sourceShards, o.targetShards, log);
   const d = await ensureDataset(stack, { narrow: o.rows, wide: o.wideRows }, o.only.has('copy'), log);
   const client = await connectClient(stack.temporalAddress);
-  const c: Collected = { copy: [], dump: [], load: [], catchup: [], lag: [], vdiff: [] };
+  const c: Collected = { copy: [], dump: [], load: [], catchup: [], lag: [], vdiff: [], workerSpawnedUs: {} };
   try {
     await resetTarget(stack);
     const streaming = o.only.has('catchup') || o.only.has('lag') || (o.only.has('vdiff') && vdiffAvailable());
@@ -208,12 +223,20 @@ async function main(): Promise<void> {
   });
   log(`wrote ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
   if (o.profile) {
+    // Each worker's profile, cut to the timed windows (copy: create → Running; catch-up: start → caught up).
     const fs = await import('node:fs');
     const dir = path.join(BENCH_DIR, 'profiles');
-    const latest = (phase: string) => fs.readdirSync(dir).filter((f) => f.startsWith(`${phase}-`)).sort().pop();
+    const offsets = (phase: string, ws: [number, number][]) => ws.map(([a, b]): [number, number] => [a - c.workerSpawnedUs[phase], b - c.workerSpawnedUs[phase]]);
+    const windows: Record<string, [number, number][]> = {
+      copy: offsets('copy', c.copy.map((r) => r.window)),
+      catchup: offsets('catchup', c.catchup.map((r) => r.run.window)),
+    };
     for (const phase of ['copy', 'catchup']) {
-      const f = latest(phase);
-      if (f) console.log('\n' + formatProfile(summarizeProfile(path.join(dir, f), 20), path.join(dir, f)));
+      const f = fs.readdirSync(dir).filter((n) => n.startsWith(`${phase}-`) && n.endsWith('.cpuprofile')).sort().pop();
+      if (!f || windows[phase].length === 0) continue;
+      const file = path.join(dir, f);
+      fs.writeFileSync(file.replace(/\.cpuprofile$/, '.windows.json'), JSON.stringify(windows[phase]) + '\n');
+      console.log('\n' + formatProfile(summarizeProfile(file, 20, windows[phase]), `${file} (timed windows only)`));
     }
   }
   if (!o.down) log(`the bench stack keeps running; stop it with: node bin/vtmigrate-local.js down --spec ${path.relative(REPO_ROOT, path.join(BENCH_DIR, 'spec.json'))}`);

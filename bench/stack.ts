@@ -95,6 +95,18 @@ async function mountSource(d: StackDescription): Promise<void> {
   }
 }
 
+/** The stack's processes by role, for CPU accounting (the worker under test is added by the caller). */
+export function stackPids(stack: BenchStack): Record<string, number[]> {
+  const procs = describeStack(stack.spec, true).processes ?? [];
+  const pids = (pred: (name: string) => boolean) => procs.filter((p) => p.pid !== null && pred(p.name)).map((p) => p.pid!);
+  return {
+    'source mysqld': pids((n) => n.startsWith('tablet:bench1-')),
+    'target mysqld': pids((n) => n.startsWith('tablet:bench2-')),
+    temporal: pids((n) => n === 'temporal'),
+    etcd: pids((n) => n.startsWith('etcd:')),
+  };
+}
+
 export async function stopStack(log: (line: string) => void): Promise<void> {
   if (fs.existsSync(SPEC_FILE)) await down(loadSpec(SPEC_FILE), {}, log);
 }

@@ -29,3 +29,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export function secondsSince(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
+
+/** Now on the monotonic clock in µs: the clock of V8 CPU profile timestamps, in any process. */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sleep } from './stats';
+import { monotonicUs, sleep } from './stats';
 import { REPO_ROOT } from './stack';
 
 export interface RssSample { at: number; kb: number }
@@ -13,6 +13,13 @@ export class WorkerProcess {
   readonly samples: RssSample[] = [];
   private sampler: NodeJS.Timeout | undefined;
   private exited: Promise<number | null>;
+
+  /**
+   * When the process was spawned, in µs on this process's monotonic clock. A CPU profile's own
+   * timestamps are on another base, but start within milliseconds of the spawn, so windows
+   * are given to profile-summary as offsets from here.
+   */
+  readonly spawnedUs = monotonicUs();
 
   private constructor(private readonly child: ChildProcess, readonly logFile: string) {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -34,9 +41,12 @@ export class WorkerProcess {
       args.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);
       if (opts.profileName) args.push(`--cpu-prof-name=${opts.profileName}`);
     }
-    args.push(path.join(REPO_ROOT, 'bin', 'vtmigrate.js'), 'worker', '--config', configFile);
+    // VTMIGRATE_BENCH_WORKER_ROOT: run the worker from another build (a copy of bin/ and dist/),
+    // to measure a change before and after on the same stack and data.
+    const root = process.env.VTMIGRATE_BENCH_WORKER_ROOT ?? REPO_ROOT;
+    args.push(path.join(root, 'bin', 'vtmigrate.js'), 'worker', '--config', configFile);
     const log = fs.openSync(opts.logFile, 'a');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], cwd: REPO_ROOT });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], cwd: root });
     fs.closeSync(log);
     const w = new WorkerProcess(child, opts.logFile);
     const deadline = Date.now() + 60_000;
