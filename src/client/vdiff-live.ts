@@ -7,6 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import {
   TargetKeyspaceAttr,
+  vdiffOptionsWithDefaults,
   vdiffStatusQuery,
   vdiffWorkflowId,
   vdiffWorkflowIdPrefix,
@@ -55,7 +56,19 @@ export async function loadVDiff(client: Client, keyspace: string, workflow: stri
   const handle = client.workflow.getHandle(vdiffWorkflowId(keyspace, workflow, uuid));
   const info = await describeExecution(handle);
   if (!info) return undefined;
-  const status = await queryWithDeadline(client, handle, vdiffStatusQuery);
+  let status: VDiffStatus;
+  if (info.state === 'COMPLETED') {
+    // A finished diff's state is its result: read from history, with no replay of its code.
+    status = await handle.result() as VDiffStatus;
+  } else {
+    try {
+      status = await queryWithDeadline(client, handle, vdiffStatusQuery);
+    } catch (err) {
+      if (info.state === 'RUNNING') throw err;
+      // A run that failed or was terminated and cannot be replayed has nothing to show.
+      status = { uuid, workflow, targetKeyspace: keyspace, phase: 'done', problem: `its last run ended ${info.state}`, options: vdiffOptionsWithDefaults(), primaries: {}, shards: [] };
+    }
+  }
   const live: LiveVDiff = { handle, running: info.state === 'RUNNING', status };
   if (!live.running) return live;
   const described = await handle.describe();

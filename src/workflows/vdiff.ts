@@ -111,7 +111,7 @@ export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
     // --auto-retry: keep retrying recoverable errors (the shard shows `error` meanwhile); without
     // it the first failure is the shard's final state.
     retry: options.autoRetry
-      ? { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: options.maxAttempts, nonRetryableErrorTypes: NON_RETRYABLE }
+      ? { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: options.maxAttempts > 0 ? options.maxAttempts : undefined, nonRetryableErrorTypes: NON_RETRYABLE }
       : { maximumAttempts: 1 },
   });
 
