@@ -3,13 +3,13 @@
 // stream's source shard. Memory is two chunks per connection (the one being compared and the
 // next one, read while the first is compared), whatever the table's size.
 import type { Connection } from '../mysql/connect';
-import { pkAfterClause } from '../mysql/sql';
+import { pkAfterClause, type BoundSql } from '../mysql/sql';
 import { selectExpression, type RowValue } from '../mysql/values';
 import type { KeyOrder } from './vdiff-keys';
 import type { TableTarget } from './table-target';
 
 /** SELECT of one chunk: the columns in their canonical forms, then the key weight strings. */
-export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number): { sql: string; params: unknown[] } {
+export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number): BoundSql {
   const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
   const cols = [...t.columnSchemas.map((c) => selectExpression(c, t.name)), ...order.weightSelects].join(', ');
   const where = after ? pkAfterClause(t.pkIndexes.map((i) => t.columnSchemas[i]), after, t.name) : undefined;
@@ -46,7 +46,7 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
 
   const fetch = (start: readonly RowValue[] | null) => {
     const q = diffChunkQuery(t, db, order, start, batchRows);
-    const p = conn.execute({ sql: q.sql, rowsAsArray: true }, q.params as never).then(([rows]) => rows as unknown as RowValue[][]);
+    const p = conn.execute({ sql: q.sql, rowsAsArray: true }, q.params).then(([rows]) => rows as unknown as RowValue[][]);
     p.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
     return p;
   };

@@ -101,23 +101,21 @@ export class ReportBuilder {
 
   /** A row only the source has. Samples are kept up to the larger of both limits, for the second pass. */
   extraSource(row: readonly RowValue[]): void {
-    const r = this.report;
-    if (r.ExtraRowsSource < Math.max(this.limits.extra, this.limits.samples)) {
-      const sample = this.format(row);
-      if (this.room(sample)) (r.ExtraRowsSourceSample ??= []).push(sample);
-    }
-    r.ProcessedRows++;
-    r.ExtraRowsSource++;
+    this.extra(row, 'ExtraRowsSource', 'ExtraRowsSourceSample');
   }
 
   extraTarget(row: readonly RowValue[]): void {
+    this.extra(row, 'ExtraRowsTarget', 'ExtraRowsTargetSample');
+  }
+
+  private extra(row: readonly RowValue[], count: 'ExtraRowsSource' | 'ExtraRowsTarget', samples: 'ExtraRowsSourceSample' | 'ExtraRowsTargetSample'): void {
     const r = this.report;
-    if (r.ExtraRowsTarget < Math.max(this.limits.extra, this.limits.samples)) {
+    if (r[count] < Math.max(this.limits.extra, this.limits.samples)) {
       const sample = this.format(row);
-      if (this.room(sample)) (r.ExtraRowsTargetSample ??= []).push(sample);
+      if (this.room(sample)) (r[samples] ??= []).push(sample);
     }
     r.ProcessedRows++;
-    r.ExtraRowsTarget++;
+    r[count]++;
   }
 
   /**
