@@ -105,7 +105,8 @@ export async function createVDiff(temporal: TemporalSession, b: VDiffBase, uuidA
     const live = await loadVDiff(client, b.targetKeyspace, b.workflow, uuid);
     if (!live) throw new Error(`VDiff ${uuid} disappeared while waiting for it`);
     const s = summaryOf(live, false);
-    const over = s.State === 'completed' || s.State === 'error' || s.State === 'stopped' || !live.running;
+    // An error while --auto-retry tries again is not the end; a closed run is.
+    const over = s.State === 'completed' || s.State === 'stopped' || !live.running;
     if (over || Date.now() - lastPrint >= wait.intervalMs) {
       printLine(render(s, b.format));
       lastPrint = Date.now();
