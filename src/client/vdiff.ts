@@ -30,6 +30,7 @@ interface CreateFlags {
   maxDiffDuration: number;
   rowDiffColumnTruncateAt: number;
   autoStart: boolean;
+  batchRows?: number;
 }
 
 /** pflag's Int64 flag value. */
@@ -69,6 +70,7 @@ export function createOptions(command: Command, uuidArg: string | undefined): { 
   if (f.limit < 1) throw new Error('--limit must be a positive value');
   if (f.maxReportSampleRows < 0) throw new Error('--max-report-sample-rows must not be a negative value');
   if (f.maxExtraRowsToCompare < 0) throw new Error('--max-extra-rows-to-compare must not be a negative value');
+  if (f.batchRows !== undefined && f.batchRows < 1) throw new Error('--batch-rows must be a positive value');
   const trim = (l?: string[]) => (l ?? []).map((x) => x.trim());
   const defaults = vdiffOptionsWithDefaults();
   return {
@@ -90,6 +92,7 @@ export function createOptions(command: Command, uuidArg: string | undefined): { 
       maxDiffDurationMs: f.maxDiffDuration,
       rowDiffColumnTruncateAt: f.rowDiffColumnTruncateAt,
       autoStart: f.autoStart,
+      batchRows: f.batchRows,
     },
   };
 }
@@ -143,6 +146,7 @@ Examples:
     .addOption(durationOption('--max-diff-duration', 'How long should an individual table diff run before being stopped and restarted in order to lessen the impact on tablets due to holding open database snapshots for long periods of time (0 is the default and means no time limit).', '0'))
     .addOption(new Option('--row-diff-column-truncate-at <n>', 'When showing row differences, truncate the non Primary Key column values to this length. A value less than 1 means do not truncate.').argParser(int64('--row-diff-column-truncate-at')).default(128))
     .addOption(boolOption('--auto-start', 'Start the vdiff upon creation. When false, the vdiff will be created but will not run until resumed.', true))
+    .addOption(new Option('--batch-rows <n>', 'vtmigrate: rows read per chunk from each tablet (memory is a few chunks per connection). (default 1000)').argParser(int64('--batch-rows')))
     .action(withTemporal(async (temporal, command, uuidArg?: string) => {
       const { uuid, options } = createOptions(command, uuidArg);
       const b = base(command);

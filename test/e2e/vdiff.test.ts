@@ -160,7 +160,8 @@ describe('VDiff', function () {
   });
 
   it('stop then resume ends with the same totals as an uninterrupted diff', async () => {
-    const uuid = await createUuid(['--tables', 'vdiff_bulk']);
+    // Small chunks make it slow enough to be stopped half way for certain.
+    const uuid = await createUuid(['--tables', 'vdiff_bulk', '--batch-rows', '100']);
     await waitUntil('the diff to get going', async () => (await progress(uuid, 'vdiff_bulk')).some((p) => p.processed > 0), 60_000, 50);
     let r = await vdiffCli(WF, ['stop', uuid]);
     assert.equal(r.code, 0, r.stderr || r.stdout);
