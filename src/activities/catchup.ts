@@ -15,7 +15,8 @@ import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, type RowOp } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
-import { acquireShardLock, HOLD, readStopPositions, readStreams, setStreamMessage, writeStreamPosition } from './state';
+import { acquireShardLock, HOLD, readStopPositions, readStreams, setStopPosition, setStreamMessage, writeStreamPosition } from './state';
+import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
 import { loadTableTarget, targetFilter, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
@@ -173,10 +174,24 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
 
     // VDiff's stop requests, polled from the streams table.
     let lastStopPoll = 0;
+    let lastStaleCheck = 0;
     const refreshStops = async () => {
       if (Date.now() - lastStopPoll < 250) return;
       lastStopPoll = Date.now();
-      const stops = await readStopPositions(target, ref.workflowId);
+      let stops = await readStopPositions(target, ref.workflowId);
+      // A VDiff holds its lock while its stop requests stand; a request without the lock was left
+      // by a VDiff that died (terminated) and would stall this shard forever: clear it.
+      if ([...stops.values()].some((v) => v !== '') && Date.now() - lastStaleCheck > 5000) {
+        lastStaleCheck = Date.now();
+        if (await tryLock(target, vdiffLockName(ref.workflowId, shard), 0)) {
+          try {
+            for (const [id, v] of stops) if (v !== '') await setStopPosition(target, ref.workflowId, id, '');
+          } finally {
+            await releaseLock(target, vdiffLockName(ref.workflowId, shard));
+          }
+          stops = await readStopPositions(target, ref.workflowId);
+        }
+      }
       for (const s of streams) {
         const next = stops.get(s.plan.id) ?? '';
         if (next === s.stopPos) continue;

@@ -8,6 +8,7 @@ import { getVSchema, listCells, putVSchema, rebuildSrvVSchema } from '../topo';
 import type { FinishTask } from '../workflows/tasks';
 import { openTargetTopo, withTopo, type ActivityDeps } from './deps';
 import { deleteWorkflowState } from './state';
+import { deleteVDiffs } from './vdiff-state';
 import { connectTargetPrimary } from './target-primary';
 
 export interface FinishResult { summary: string; droppedTables: string[] }
@@ -18,6 +19,8 @@ export async function completeMigration(deps: ActivityDeps, task: FinishTask): P
     const { conn } = await connectTargetPrimary(deps, plan.targetKeyspace, shard.shard);
     try {
       await deleteWorkflowState(conn, plan.workflowId);
+      // Vitess deletes the workflow's VDiff data at complete too.
+      await deleteVDiffs(conn, plan.workflowId).catch(() => 0);
     } finally {
       conn.destroy();
     }
@@ -47,6 +50,7 @@ export async function cancelMigration(deps: ActivityDeps, task: FinishTask): Pro
         }
       }
       await deleteWorkflowState(conn, plan.workflowId);
+      await deleteVDiffs(conn, plan.workflowId).catch(() => 0);
     } finally {
       conn.destroy();
     }

@@ -103,6 +103,8 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     if (phases.length === 0) return;
     if (phases.some((p) => p === 'Copying' || p === 'Pending')) setPhase('Copying');
     else if (phases.every((p) => p === 'Stopped' || p === 'Drained' || p === 'Error') && !phases.every((p) => p === 'Error')) setPhase(status.phase === 'CutoverReady' ? 'CutoverReady' : 'Stopped');
+    // After a cutover the streams keep running until complete: still CutoverReady.
+    else if (status.phase === 'CutoverReady' && phases.every((p) => p === 'Running' || p === 'Drained')) setPhase('CutoverReady');
     else setPhase('Running');
   };
 
@@ -128,7 +130,14 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     status.tableRowsEstimate[t.name] = t.rowsEstimate;
     status.tableBytesEstimate[t.name] = t.bytesEstimate;
   }
-  status.shards = plan.shards.map((s) => ({ shard: s.shard, primaryAlias: s.primaryAlias, phase: 'Pending', streams: [], lastError: '' }));
+  // Streams are listed from the plan until each child reports its own status.
+  status.shards = plan.shards.map((s) => ({
+    shard: s.shard,
+    primaryAlias: s.primaryAlias,
+    phase: 'Pending',
+    lastError: '',
+    streams: s.streams.map((st) => ({ id: st.id, sourceShard: st.sourceShard, state: 'Pending', tables: {}, position: '', tablet: '', message: '' })),
+  }));
   try {
     await admin.prepareTarget(plan);
   } catch (err) {
@@ -202,6 +211,8 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         const positions = await admin.sourcePositions(ref);
         status.details = `draining every stream to the source positions ${Object.entries(positions).map(([s, p]) => `${s}@${p}`).join(', ')}`;
         setCurrentDetails(status.details);
+        // Shards still Drained from an earlier cutover must report again for these positions.
+        for (const s of status.shards) s.phase = 'Draining';
         await signalChildren((h) => h.signal(shardDrainSignal, { positions }));
         // A shard that fails, or an operator who stops or cancels, ends the wait.
         await condition(() => status.shards.every((s) => s.phase === 'Drained') || status.shards.some((s) => s.phase === 'Error')
@@ -214,7 +225,13 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         const after = await admin.sourcePositions(ref);
         const sourceMoved = Object.keys(positions).some((s) => positions[s] !== after[s]);
         if (patched('cutover-vdiff')) {
-          // Every stream stands at the source positions: verify row by row.
+          // Every stream reached the source positions. The streams run again for the VDiff, which
+          // holds them at its own consistent point (a source whose positions keep moving, e.g.
+          // with heartbeat writes, needs them to) and keeps applying whatever still arrives.
+          if (patched('cutover-resume-streams')) {
+            for (const s of status.shards) s.phase = 'Running';
+            await signalChildren((h) => h.signal(shardStartSignal));
+          }
           status.details = 'running VDiff on every target shard';
           setCurrentDetails(status.details);
           status.cutover = cutoverResult(positions, sourceMoved, await runCutoverVDiff(plan));
