@@ -60,6 +60,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
   const hb = makeHeartbeat<CatchUpHeartbeat>();
   const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
   const streams: StreamRun[] = [];
+  /** Ends the binlog readers (set once they run); also on failure, or they would reconnect forever. */
+  let stopReaders = async (): Promise<void> => {};
   let stoppedAtDdl: string | undefined;
   let totalEvents = 0;
   try {
@@ -150,6 +152,12 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       }
     };
     const pumps = streams.filter((s) => !s.reached).map((s) => pump(s));
+    stopReaders = async () => {
+      stopping = true;
+      wakeReaders();
+      await Promise.all(streams.map((s) => s.closeReader?.().catch(() => undefined)));
+      await Promise.allSettled(pumps);
+    };
 
     // ---- applier ----
     let rateMark = { at: Date.now(), events: 0 };
@@ -284,10 +292,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       }
       beat();
     }
-    stopping = true;
-    wakeReaders();
-    await Promise.all(streams.map((s) => s.closeReader?.().catch(() => undefined)));
-    await Promise.allSettled(pumps);
+    await stopReaders();
     beat(true);
     return {
       positions: Object.fromEntries(streams.map((s) => [s.plan.id, formatPosition(s.committed)])),
@@ -296,7 +301,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       stoppedAtDdl,
     };
   } finally {
-    for (const s of streams) await s.closeReader?.().catch(() => undefined);
+    await stopReaders();
     target.destroy();
   }
 }
