@@ -10,10 +10,11 @@ import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '.
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
 import { ddlTable, retargetDdl } from './ddl';
-import { errorText } from './errors';
+import { errorText, schemaError } from './errors';
 import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, type RowOp } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
+import { readTableSchema } from '../mysql/schema';
 import { connectSourceTablet } from './source-tablet';
 import { acquireShardLock, HOLD, readStopPositions, readStreams, setStopPosition, setStreamMessage, writeStreamPosition } from './state';
 import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
@@ -52,6 +53,14 @@ interface TableRoute {
   target: TableTarget;
   /** Per stream id: does a row belong to this shard. */
   keep: Map<number, (row: RowValue[]) => boolean>;
+  /** Every column of the target table, generated ones included: a source row may carry no other. */
+  known: Set<string>;
+  /** Indexes (in target.columns) a source row can never lack: primary key and vindex columns. */
+  required: Set<number>;
+  /** Streams whose row shape for this table was checked since the last DDL they carried. */
+  checked: Set<number>;
+  /** target narrowed to the columns a source row has, by the missing indexes ('1,4'). */
+  partial: Map<string, TableTarget>;
 }
 
 export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<CatchUpResult> {
@@ -274,6 +283,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       wakeReaders();
       const ddl = batch.length === 1 ? batch[0].txn.ddl : undefined;
       if (ddl) {
+        // Rows after a DDL may have another shape: check the next row of each table from this stream.
+        for (const r of routes.values()) r.checked.delete(batch[0].stream.plan.id);
         const outcome = await applyDdl(target, ddl, batch[0], task, sourceDb, targetDb, ref.workflowId);
         if (outcome === 'stop') stoppedAtDdl = ddl.sql;
         if (outcome === 'applied') {
@@ -312,49 +323,121 @@ async function loadRoutes(target: Connection, db: string, tables: TablePlan[], s
     const tt = await loadTableTarget(target, db, table, { sourceShards: streams.length > 1 ? sourceShards : undefined });
     const keep = new Map<number, (row: RowValue[]) => boolean>();
     for (const s of streams) keep.set(s.id, s.filterRows ? await targetFilter(table, tt.columns, shard) : () => true);
-    routes.set(table.name, { target: tt, keep });
+    const known = new Set((await readTableSchema(target, db, table.name)).columns.map((c) => c.name));
+    const indexOf = (name: string) => tt.columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
+    const required = new Set([...tt.pkIndexes, ...[table.vindex, table.sourceVindex].flatMap((v) => v?.columns ?? []).map(indexOf).filter((i) => i >= 0)]);
+    routes.set(table.name, { target: tt, keep, known, required, checked: new Set(), partial: new Map() });
   }
   return routes;
 }
 
-function toRow(t: TableTarget, image: Record<string, RowValue>, table: string): RowValue[] {
+/**
+ * A source row image in the target's column order. Columns the image lacks (the target has a
+ * column its source shard does not have yet: --on-ddl EXEC on a shard fed by several source
+ * shards, between their ALTERs) are listed in `missing` and left out of the write, so they take
+ * the target's default, as Vitess applies rows with the source's own columns. A column the
+ * target lacks is an error naming it: writing the row would silently drop its value.
+ */
+function toRow(route: TableRoute, streamId: number, image: Record<string, RowValue>, table: string): { row: RowValue[]; missing: string } {
+  const t = route.target;
   const row = new Array<RowValue>(t.columns.length);
+  let missing = '';
   for (let i = 0; i < t.columns.length; i++) {
     const v = image[t.columns[i]];
-    if (v === undefined) throw new Error(`table ${table}: the source binlog row has no column ${t.columns[i]} (the source schema changed; see --on-ddl)`);
-    row[i] = v;
+    if (v === undefined) {
+      if (route.required.has(i)) {
+        throw schemaError(`table ${table}: the source binlog row has no column ${t.columns[i]}, which the target needs to key or place the row (the source schema changed; see --on-ddl)`);
+      }
+      missing += (missing === '' ? '' : ',') + i;
+      row[i] = null;
+    } else {
+      row[i] = v;
+    }
   }
-  return row;
+  if (!route.checked.has(streamId)) {
+    const unknown = Object.keys(image).filter((c) => !route.known.has(c));
+    if (unknown.length > 0) {
+      throw schemaError(`table ${table}: the source binlog row has column(s) ${unknown.join(', ')} that the target table ${t.db}.${t.name} lacks ` +
+        '(the source schema changed and --on-ddl did not apply the change to the target); add the column(s) on the target, then start the workflow again');
+    }
+    route.checked.add(streamId);
+  }
+  return { row, missing };
+}
+
+/**
+ * route.target narrowed to the columns a source row has (`missing`: the indexes it lacks): an
+ * insert gives the others their default, an update leaves them as they are. (A narrowed row
+ * parked in shadow_rows keeps its narrow shape; promoting it later with all columns fails with a
+ * column-count error rather than writing a wrong value.)
+ */
+function partialTarget(route: TableRoute, missing: string): { target: TableTarget; project: (row: RowValue[]) => RowValue[] } {
+  const absent = new Set(missing.split(',').map(Number));
+  const t = route.target;
+  const present = t.columns.map((_, i) => i).filter((i) => !absent.has(i));
+  let narrowed = route.partial.get(missing);
+  if (!narrowed) {
+    const at = new Map(present.map((i, j) => [i, j]));
+    const owner = t.owner;
+    narrowed = {
+      ...t,
+      columns: present.map((i) => t.columns[i]),
+      columnSchemas: present.map((i) => t.columnSchemas[i]),
+      kinds: present.map((i) => t.kinds[i]),
+      pkIndexes: t.pkIndexes.map((i) => at.get(i)!),
+      // The owner reads the source vindex column, which every row has (route.required).
+      owner: owner ? (row) => owner(t.columns.map((_, i) => (at.has(i) ? row[at.get(i)!] : null))) : undefined,
+    };
+    route.partial.set(missing, narrowed);
+  }
+  return { target: narrowed, project: (row) => present.map((i) => row[i]) };
+}
+
+function pushOp(runs: { missing: string; ops: RowOp[] }[], missing: string, op: RowOp): void {
+  const last = runs[runs.length - 1];
+  if (last && last.missing === missing) last.ops.push(op);
+  else runs.push({ missing, ops: [op] });
 }
 
 /** Turns a batch of source transactions into per-table ops and applies them with the positions. */
 async function applyBatch(target: Connection, batch: Queued[], routes: Map<string, TableRoute>, workflowId: string): Promise<void> {
-  const perTable = new Map<string, RowOp[]>();
+  // Per table, runs of consecutive ops with the same columns (nearly always one run of full rows).
+  const perTable = new Map<string, { missing: string; ops: RowOp[] }[]>();
   for (const { stream, txn } of batch) {
     for (const change of txn.changes) {
       const route = routes.get(change.table);
       if (!route) continue;
       const t = route.target;
       const keep = route.keep.get(stream.plan.id)!;
-      const ops = perTable.get(change.table) ?? [];
-      perTable.set(change.table, ops);
-      const before = change.before ? toRow(t, change.before, change.table) : undefined;
-      const after = change.after ? toRow(t, change.after, change.table) : undefined;
-      const beforeHere = before !== undefined && keep(before);
-      const afterHere = after !== undefined && keep(after);
+      const runs = perTable.get(change.table) ?? [];
+      perTable.set(change.table, runs);
+      const before = change.before ? toRow(route, stream.plan.id, change.before, change.table) : undefined;
+      const after = change.after ? toRow(route, stream.plan.id, change.after, change.table) : undefined;
+      const beforeHere = before !== undefined && keep(before.row);
+      const afterHere = after !== undefined && keep(after.row);
       if (afterHere) {
         // A changed primary key is a delete of the old key and an insert of the new one.
-        if (beforeHere && exactKey(t, before) !== exactKey(t, after!)) ops.push({ kind: 'delete', source: stream.sourceIndex, row: before });
-        ops.push({ kind: 'upsert', source: stream.sourceIndex, row: after! });
+        if (beforeHere && exactKey(t, before.row) !== exactKey(t, after.row)) pushOp(runs, '', { kind: 'delete', source: stream.sourceIndex, row: before.row });
+        pushOp(runs, after.missing, { kind: 'upsert', source: stream.sourceIndex, row: after.row });
       } else if (beforeHere) {
-        ops.push({ kind: 'delete', source: stream.sourceIndex, row: before });
+        // A delete needs the key only, which every row has.
+        pushOp(runs, '', { kind: 'delete', source: stream.sourceIndex, row: before.row });
       }
     }
   }
   await target.query('BEGIN');
   try {
-    for (const [table, ops] of perTable) {
-      await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, routes.get(table)!.target, ops);
+    for (const [table, runs] of perTable) {
+      const route = routes.get(table)!;
+      for (const run of runs) {
+        if (run.missing === '') {
+          await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, route.target, run.ops);
+        } else {
+          const { target: narrowed, project } = partialTarget(route, run.missing);
+          await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, narrowed,
+            run.ops.map((op) => ({ ...op, row: project(op.row) })));
+        }
+      }
     }
     const last = new Map<StreamRun, BinlogTransaction>();
     for (const q of batch) last.set(q.stream, q.txn);
