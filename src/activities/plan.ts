@@ -182,6 +182,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       // ---- target shards: primaries and empty tables ----
       const shardPlans: ShardPlan[] = [];
       const nonEmpty = new Set<string>();
+      const leftover: string[] = [];
       const sameVindexes = tables.every((t) => t.vindex && t.sourceVindex && sameVindex(t.vindex, t.sourceVindex));
       for (const shard of targetShards) {
         let primary;
@@ -198,6 +199,13 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
             const [any] = await conn.query(`SELECT 1 FROM \`vt_${req.targetKeyspace}\`.${'`' + t.replace(/`/g, '``') + '`'} LIMIT 1`);
             if ((any as unknown[]).length > 0) nonEmpty.add(t);
           }
+          // State of an earlier run with this id (terminated, not cancelled or completed): a new
+          // run would adopt its start positions and copy checkpoints for tables it never copied.
+          const [state] = await conn.query("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '_vt_migrate' AND table_name = 'streams'");
+          if (Number((state as { n: number }[])[0].n) > 0) {
+            const [mine] = await conn.query('SELECT COUNT(*) AS n FROM _vt_migrate.streams WHERE workflow_id = ?', [req.workflowId]);
+            if (Number((mine as { n: number }[])[0].n) > 0) leftover.push(shard);
+          }
         });
         const targetRange = parseShardName(shard);
         // With the same vindex on both sides only overlapping shards meet; otherwise any source
@@ -206,6 +214,11 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           .filter((s) => !targetVSchema.sharded || !sameVindexes || keyRangesIntersect(parseShardName(s), targetRange))
           .map((s, i) => ({ id: i + 1, sourceShard: s, filterRows: targetVSchema.sharded && targetShards.length > 1 }));
         shardPlans.push({ shard, primaryAlias: primary.alias, streams });
+      }
+      if (leftover.length > 0) {
+        problems.push(`workflow ${req.workflow} already exists in keyspace ${req.targetKeyspace}: an earlier run of ${req.workflowId} left its state in ` +
+          `_vt_migrate on target shard(s) ${leftover.join(', ')} (it was terminated rather than cancelled or completed); delete its rows ` +
+          `(workflow_id '${req.workflowId}') from _vt_migrate.streams, copy_state, shadow_rows and deferred_keys before creating it again`);
       }
       if (nonEmpty.size > 0) problems.push(`non-empty tables found in target keyspace(${req.targetKeyspace}): ${[...nonEmpty].sort().join(', ')}`);
       if (problems.length > 0) throw invalidInput(problems.join('\n'));
