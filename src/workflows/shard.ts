@@ -10,6 +10,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -100,7 +101,12 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   const { status } = st;
   setHandler(shardStatusQuery, () => status);
   setHandler(shardStopSignal, () => { st.stopRequested = true; });
-  setHandler(shardStartSignal, () => { st.stopRequested = false; st.retryRequested = true; });
+  setHandler(shardStartSignal, () => {
+    st.stopRequested = false;
+    st.retryRequested = true;
+    // Why the streams stood still is no longer true once they run again.
+    for (const s of status.streams) if (s.message.startsWith('Stopped at DDL ') || s.message === 'Stopped after copy.') s.message = '';
+  });
   setHandler(shardDrainSignal, ({ positions }) => { st.drainTo = positions; st.retryRequested = true; });
   setHandler(shardFinishSignal, () => { st.finishing = true; });
 
@@ -146,6 +152,12 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
       else await condition(retryNow, '1 minute');
       st.retryRequested = false;
       status.phase = resumeTo;
+      if (patched('retry-clears-error')) {
+        // Retrying: the error is no longer current (a failing retry sets it again). Otherwise it
+        // stayed in status, beside phase Running, until the retried activity's slice ended.
+        status.lastError = '';
+        await notify();
+      }
       return undefined;
     } finally {
       finished = true;
