@@ -23,15 +23,23 @@ export async function connectSourceTablet(
   for (;;) {
     let message: string;
     try {
-      const tablet = await withTopo(openTopo(ref.sourceTopo), (topo) => pickTablet(deps, topo, {
-        cluster: ref.sourceTopo,
-        keyspace: ref.sourceKeyspace,
-        shard: sourceShard,
-        cells: ref.cells,
-        tabletTypes: ref.tabletTypes,
-        inOrder: ref.inOrder,
-        exclude: opts.exclude,
-      }));
+      const tablet = await withTopo(openTopo(ref.sourceTopo), async (topo) => {
+        const pick = (exclude?: string[]) => pickTablet(deps, topo, {
+          cluster: ref.sourceTopo,
+          keyspace: ref.sourceKeyspace,
+          shard: sourceShard,
+          cells: ref.cells,
+          tabletTypes: ref.tabletTypes,
+          inOrder: ref.inOrder,
+          exclude,
+        });
+        // The tablet that just failed is tried last, not never: it may be the only one and be
+        // back (it is still checked like any other).
+        return pick(opts.exclude).catch((err: unknown) => {
+          if (err instanceof NoHealthyTabletError && opts.exclude && opts.exclude.length > 0) return pick();
+          throw err;
+        });
+      });
       const conn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', tablet.host, tablet.port, `vt_${ref.sourceKeyspace}`), { ...ROW_READER_CONNECT_OPTIONS, multipleStatements: opts.multipleStatements });
       return { conn, tablet };
     } catch (err) {
