@@ -1,0 +1,246 @@
+// Source tablet picking during a Migrate (vitess-facts.md §6) on the sharded test stack: each
+// source shard (commerce -80, 80-) has a primary (zone1-100, zone1-200) and a replica
+// (zone1-101, zone1-201). Which tablet a stream reads from is checked in two places the
+// operator sees: the `tablet` of the catch-up activity's heartbeat (what
+// `temporal workflow describe` shows for a shard child) and `_vt_migrate.streams.tablet` on the
+// target primaries (written with each applied batch).
+//   - tabletTypes [REPLICA]: streams read the replicas;
+//   - [REPLICA] with the replica down: the streams of that source shard say
+//     `No healthy serving tablet found for streaming, shard commerce.-80, cells [zone1],
+//     tabletTypes [REPLICA]` and keep trying; the other shard's streams go on; when the replica
+//     is back they resume and nothing is lost;
+//   - [REPLICA, PRIMARY]: stopping the replica being streamed from moves the stream to the
+//     primary, under a write load, and the data ends identical;
+//   - a replica whose replication is stopped (STOP SLAVE) is not picked.
+import { strict as assert } from 'node:assert';
+import type { CatchUpHeartbeat, StreamHeartbeat } from '../../src/workflows/api';
+import {
+  acquireHarness,
+  addTablesToVSchemas,
+  compareById,
+  createSourceTables,
+  cutoverAndComplete,
+  describeShard,
+  dropTables,
+  ensureMount,
+  execOn,
+  localCli,
+  onSourceShardOf,
+  releaseHarness,
+  removeTablesFromVSchemas,
+  rowsOn,
+  sourcePositions,
+  sourceShardOf,
+  startMigrate,
+  status,
+  streamRows,
+  tablet,
+  TARGET_SHARDS,
+  targetShardOf,
+  terminateIfRunning,
+  waitFor,
+  waitReplicasCaughtUp,
+  waitStatus,
+  waitStreamsAt,
+  type Harness,
+} from '../support/migrate-harness';
+
+const MOUNT = 'fidelity';
+const TABLE = 'pick';
+const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', stopped: 'fid_tab_stopped' };
+const wfId = (w: string) => `customer.${w}`;
+
+const REPLICA = { '-80': 'zone1-101', '80-': 'zone1-201' } as Record<string, string>;
+const PRIMARY = { '-80': 'zone1-100', '80-': 'zone1-200' } as Record<string, string>;
+/** Target shards fed by each source shard (same hash vindex on both sides). */
+const FED_BY = { '-80': ['-40', '40-c0'], '80-': ['40-c0', 'c0-'] } as Record<string, string[]>;
+
+let nextId = 1n;
+async function insertRows(h: Harness, n: number, onlyShard?: string): Promise<bigint[]> {
+  const ids: bigint[] = [];
+  while (ids.length < n) {
+    const id = nextId++;
+    if (onlyShard && (await sourceShardOf(id)) !== onlyShard) continue;
+    await onSourceShardOf(h, id, [`INSERT INTO ${TABLE} (id, v) VALUES (${id}, 'row ${id} ✓')`]);
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** The catch-up heartbeat's stream entries of one target shard (empty while no catch-up runs). */
+async function heartbeatStreams(h: Harness, workflow: string, shard: string): Promise<StreamHeartbeat[]> {
+  const acts = await describeShard(h, wfId(workflow), shard);
+  const hb = acts.map((a) => a.heartbeat as CatchUpHeartbeat | undefined).find((x) => x?.kind === 'catchup');
+  return hb?.streams ?? [];
+}
+
+async function targetHas(h: Harness, id: bigint): Promise<boolean> {
+  const p = tablet(h, 'target', await targetShardOf(id));
+  return (await rowsOn(p.port, `SELECT 1 FROM ${TABLE} WHERE id = ${id}`, [], p.db)).length === 1;
+}
+
+/** The tablet each stream of the run last applied from, by `<target shard>/<source shard>`. */
+async function streamTablets(h: Harness, workflow: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of TARGET_SHARDS) for (const s of await streamRows(h, wfId(workflow), t)) out[`${t}/${s.source_shard}`] = s.tablet;
+  return out;
+}
+
+async function stopTablet(alias: string): Promise<void> {
+  const r = await localCli(['stop', `tablet:${alias}`]);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+async function startTablet(alias: string): Promise<void> {
+  const r = await localCli(['start', `tablet:${alias}`]);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+describe('Migrate source tablet picking (--tablet-types), sharded commerce → customer', function () {
+  this.timeout(150_000);
+  let h: Harness;
+  const stopped = new Set<string>();
+  let replicationStopped: number | undefined;
+
+  before(async () => {
+    h = await acquireHarness();
+    for (const w of Object.values(WF)) await terminateIfRunning(h, wfId(w));
+    await ensureMount(h, MOUNT);
+  });
+
+  beforeEach(async () => {
+    await createSourceTables(h, { [TABLE]: `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL) ENGINE=InnoDB` });
+    await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' } });
+    await insertRows(h, 20);
+    await waitReplicasCaughtUp(h);
+  });
+
+  afterEach(async () => {
+    for (const alias of stopped) await startTablet(alias).catch(() => undefined);
+    stopped.clear();
+    if (replicationStopped !== undefined) await execOn(replicationStopped, 'START SLAVE').catch(() => undefined);
+    replicationStopped = undefined;
+    for (const w of Object.values(WF)) await terminateIfRunning(h, wfId(w));
+    await dropTables(h, [TABLE]);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await removeTablesFromVSchemas(h, [TABLE]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('[REPLICA]: streams read the replicas; with the -80 replica down its streams say why and wait, the rest go on, and all resume when it is back', async () => {
+    const handle = await startMigrate(h, { workflow: WF.replicaOnly, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA'] });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 60_000);
+    await insertRows(h, 6);
+    await waitStreamsAt(h, wfId(WF.replicaOnly), await sourcePositions(h));
+    assert.deepEqual(await streamTablets(h, WF.replicaOnly), {
+      '-40/-80': REPLICA['-80'], '40-c0/-80': REPLICA['-80'], '40-c0/80-': REPLICA['80-'], 'c0-/80-': REPLICA['80-'],
+    });
+    for (const t of TARGET_SHARDS) {
+      for (const s of await heartbeatStreams(h, WF.replicaOnly, t)) assert.equal(s.tablet, REPLICA[s.sourceShard], `heartbeat of ${t} stream ${s.id}`);
+    }
+
+    // The -80 replica goes away.
+    await stopTablet(REPLICA['-80']);
+    stopped.add(REPLICA['-80']);
+    const want = 'No healthy serving tablet found for streaming, shard commerce.-80, cells [zone1], tabletTypes [REPLICA]';
+    for (const t of FED_BY['-80']) {
+      await waitFor(`${t}'s -80 stream reports the missing tablet`, async () => {
+        const s = (await heartbeatStreams(h, WF.replicaOnly, t)).find((x) => x.sourceShard === '-80');
+        return s?.message === want;
+      }, 30_000);
+    }
+    const waiting = await insertRows(h, 4, '-80');
+    const flowing = await insertRows(h, 4, '80-');
+    await waitFor('rows of the 80- shard keep arriving', async () => (await Promise.all(flowing.map((id) => targetHas(h, id)))).every(Boolean), 30_000);
+    for (const id of waiting) assert.equal(await targetHas(h, id), false, `row ${id} cannot have arrived without a -80 tablet`);
+    // Still waiting a while later, and still saying why (no failure that needs an operator).
+    await new Promise((r) => setTimeout(r, 6000));
+    const s = (await heartbeatStreams(h, WF.replicaOnly, '-40')).find((x) => x.sourceShard === '-80');
+    assert.equal(s?.message, want);
+    assert.ok((await status(handle)).shards.every((x) => x.phase === 'Running'));
+
+    // Back: the streams resume on the replica and catch up.
+    await startTablet(REPLICA['-80']);
+    stopped.delete(REPLICA['-80']);
+    await waitReplicasCaughtUp(h);
+    const t0 = Date.now();
+    await waitFor('the -80 rows arrive once the replica is back', async () => (await Promise.all(waiting.map((id) => targetHas(h, id)))).every(Boolean), 60_000);
+    const recoverySeconds = (Date.now() - t0) / 1000;
+    assert.ok(recoverySeconds < 20, `the streams took ${recoverySeconds} s to resume after the replica came back`);
+    for (const t of FED_BY['-80']) {
+      // Heartbeats are sent at most every second: the next one tells.
+      await waitFor(`${t}'s -80 stream reads the replica again, without a message`, async () => {
+        const st = (await heartbeatStreams(h, WF.replicaOnly, t)).find((x) => x.sourceShard === '-80');
+        return st?.tablet === REPLICA['-80'] && st.message === '';
+      }, 10_000);
+    }
+    await cutoverAndComplete(handle);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+    assert.equal(cmp.rows, 20 + 6 + 8);
+  });
+
+  it('[REPLICA, PRIMARY]: stopping the replica being streamed from moves the stream to the primary; the data ends identical', async () => {
+    const handle = await startMigrate(h, { workflow: WF.failover, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA', 'PRIMARY'] });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 60_000);
+    await insertRows(h, 4);
+    await waitStreamsAt(h, wfId(WF.failover), await sourcePositions(h));
+    assert.equal((await streamTablets(h, WF.failover))['c0-/80-'], REPLICA['80-']);
+
+    // A write load on both source shards while the 80- replica stops.
+    let writing = true;
+    let written = 0;
+    const load = (async () => {
+      while (writing) {
+        const [id] = await insertRows(h, 1);
+        await onSourceShardOf(h, id, [`UPDATE ${TABLE} SET v = 'updated ${id}' WHERE id = ${id}`]);
+        if (id % 3n === 0n) await onSourceShardOf(h, id - 1n, [`DELETE FROM ${TABLE} WHERE id = ${id - 1n}`]);
+        written++;
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await stopTablet(REPLICA['80-']);
+      stopped.add(REPLICA['80-']);
+      for (const t of FED_BY['80-']) {
+        await waitFor(`${t}'s 80- stream reads the primary`, async () =>
+          (await heartbeatStreams(h, WF.failover, t)).find((x) => x.sourceShard === '80-')?.tablet === PRIMARY['80-'], 30_000);
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      writing = false;
+      await load;
+    }
+    assert.ok(written > 5, `only ${written} load iterations`);
+    await waitStreamsAt(h, wfId(WF.failover), await sourcePositions(h));
+    const tablets = await streamTablets(h, WF.failover);
+    assert.equal(tablets['c0-/80-'], PRIMARY['80-']);
+    assert.equal(tablets['40-c0/80-'], PRIMARY['80-']);
+    assert.equal(tablets['-40/-80'], REPLICA['-80']);
+    assert.deepEqual((await status(handle)).shards.map((s) => s.lastError), ['', '', '']);
+    await cutoverAndComplete(handle);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+  });
+
+  it('a replica whose replication is stopped is not picked', async () => {
+    const replica = tablet(h, 'source', '-80', 'REPLICA');
+    await execOn(replica.port, 'STOP SLAVE');
+    replicationStopped = replica.port;
+    const handle = await startMigrate(h, { workflow: WF.stopped, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA', 'PRIMARY'] });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 60_000);
+    // Written after the replica stopped replicating: only the primary has these.
+    const late = await insertRows(h, 6);
+    await waitFor('rows written after STOP SLAVE arrive', async () => (await Promise.all(late.map((id) => targetHas(h, id)))).every(Boolean), 30_000);
+    const tablets = await streamTablets(h, WF.stopped);
+    assert.equal(tablets['-40/-80'], PRIMARY['-80']);
+    assert.equal(tablets['40-c0/-80'], PRIMARY['-80']);
+    assert.equal(tablets['c0-/80-'], REPLICA['80-']);
+    await cutoverAndComplete(handle);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+  });
+});
