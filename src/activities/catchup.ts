@@ -443,7 +443,8 @@ async function applyBatch(target: Connection, batch: Queued[], routes: Map<strin
     for (const q of batch) last.set(q.stream, q.txn);
     for (const [s, txn] of last) {
       const ts = batch.filter((q) => q.stream === s && q.txn.timestamp > 0).map((q) => q.txn.timestamp).pop() ?? 0;
-      await writeStreamPosition(target, workflowId, s.plan.id, txn.position, ts, s.tablet);
+      const changes = batch.reduce((n, q) => n + (q.stream === s ? q.txn.changes.length : 0), 0);
+      await writeStreamPosition(target, workflowId, s.plan.id, txn.position, ts, s.tablet, changes);
     }
     await target.query('COMMIT');
   } catch (err) {

@@ -7,7 +7,7 @@ import { cancelMigration, completeMigration } from './cleanup';
 import { copyTable, initStreams } from './copy';
 import type { ActivityDeps } from './deps';
 import { planMigration, type PlanRequest } from './plan';
-import { sourcePositions } from './positions';
+import { appliedChanges, sourcePositions } from './positions';
 import { addDeferredKeys, prepareTarget } from './schema';
 import { verifyShard } from './verify';
 import { vdiffDelete, vdiffSetState } from './vdiff-admin';
@@ -26,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     addDeferredKeys: (task: ShardRef & { tables: TablePlan[] }) => addDeferredKeys(deps, task),
     catchUp: (task: CatchUpTask) => catchUp(deps, task),
     sourcePositions: (ref: MigrationRef) => sourcePositions(deps, ref),
+    appliedChanges: (task: { ref: MigrationRef; shards: string[] }) => appliedChanges(deps, task),
     verifyShard: (task: VerifyTask) => verifyShard(deps, task),
     completeMigration: (task: FinishTask) => completeMigration(deps, task),
     cancelMigration: (task: FinishTask) => cancelMigration(deps, task),

@@ -4,7 +4,8 @@ import { formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor } from '../mysql/positions';
 import type { MigrationRef } from '../workflows/tasks';
 import { openSourceTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
-import { findPrimary } from './target-primary';
+import { rowsApplied } from './state';
+import { connectTargetPrimary, findPrimary } from './target-primary';
 
 export async function sourcePositions(deps: ActivityDeps, ref: MigrationRef): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -20,4 +21,22 @@ export async function sourcePositions(deps: ActivityDeps, ref: MigrationRef): Pr
     }
   });
   return out;
+}
+
+/**
+ * Row changes to the migrated tables that every stream has applied so far, over all target
+ * shards. Cutover compares it before and after its VDiff: a difference means the application
+ * still wrote to those tables (writes elsewhere, such as heartbeats, do not count).
+ */
+export async function appliedChanges(deps: ActivityDeps, task: { ref: MigrationRef; shards: string[] }): Promise<number> {
+  let n = 0;
+  for (const shard of task.shards) {
+    const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, shard);
+    try {
+      n += await rowsApplied(conn, task.ref.workflowId);
+    } finally {
+      conn.destroy();
+    }
+  }
+  return n;
 }

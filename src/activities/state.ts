@@ -23,6 +23,8 @@ const DDL = [
     time_updated BIGINT NOT NULL DEFAULT 0,
     transaction_timestamp BIGINT NOT NULL DEFAULT 0,
     rows_copied BIGINT NOT NULL DEFAULT 0,
+    -- Row changes to the migrated tables applied from this stream's binlog (all time).
+    rows_applied BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (workflow_id, id)
   ) ENGINE=InnoDB`,
   // The copy checkpoint of one table in one stream: lastpk commits with each batch.
@@ -58,8 +60,24 @@ const DDL = [
   ) ENGINE=InnoDB`,
 ];
 
+/** Columns added after the first release, for state schemas an earlier version created. */
+const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
+  { table: 'streams', column: 'stop_pos', definition: "VARBINARY(10000) NOT NULL DEFAULT '' AFTER pos" },
+  { table: 'streams', column: 'rows_applied', definition: 'BIGINT NOT NULL DEFAULT 0' },
+];
+
 export async function ensureStateSchema(conn: Connection): Promise<void> {
   for (const sql of DDL) await conn.query(sql);
+  for (const c of ADDED_COLUMNS) {
+    const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?', [STATE_DB, c.table, c.column]);
+    if (Number((rows as { n: number }[])[0].n) === 0) await conn.query(`ALTER TABLE ${STATE_DB}.${c.table} ADD COLUMN ${c.column} ${c.definition}`);
+  }
+}
+
+/** Row changes applied from the binlog by every stream of a workflow on this target primary. */
+export async function rowsApplied(conn: Connection, workflowId: string): Promise<number> {
+  const [rows] = await conn.query(`SELECT COALESCE(SUM(rows_applied), 0) AS n FROM ${STATE_DB}.streams WHERE workflow_id = ?`, [workflowId]);
+  return Number((rows as { n: number | string }[])[0].n);
 }
 
 export interface StreamRow {
@@ -146,11 +164,12 @@ export async function writeCopyState(conn: Connection, workflowId: string, strea
 }
 
 /** Stream positions advance with the rows they cover: run inside the apply transaction. */
-export async function writeStreamPosition(conn: Connection, workflowId: string, streamId: number, pos: string, transactionTimestamp: number, tablet: string): Promise<void> {
+export async function writeStreamPosition(conn: Connection, workflowId: string, streamId: number, pos: string, transactionTimestamp: number, tablet: string, changes = 0): Promise<void> {
   await conn.query(
-    `UPDATE ${STATE_DB}.streams SET pos = ?, transaction_timestamp = IF(? > 0, ?, transaction_timestamp), tablet = ?, time_updated = UNIX_TIMESTAMP(), state = 'Running', message = ''
+    `UPDATE ${STATE_DB}.streams SET pos = ?, transaction_timestamp = IF(? > 0, ?, transaction_timestamp), tablet = ?, time_updated = UNIX_TIMESTAMP(), state = 'Running', message = '',
+       rows_applied = rows_applied + ?
      WHERE workflow_id = ? AND id = ?`,
-    [pos, transactionTimestamp, transactionTimestamp, tablet, workflowId, streamId],
+    [pos, transactionTimestamp, transactionTimestamp, tablet, changes, workflowId, streamId],
   );
 }
 

@@ -15,7 +15,7 @@ export function cutoverProblem(c: CutoverResult): string {
   if (c.vdiffError) return `the cutover VDiff${c.vdiff ? ` ${c.vdiff.UUID}` : ''} did not complete (${c.vdiffError}), so the target is not verified: run cutover again (complete needs --force)`;
   if (c.mismatches > 0) return `${c.mismatches} of ${n} table shard(s) MISMATCH: complete is refused until they are fixed (or complete --force)`;
   if (c.vdiff?.HasMismatch) return `VDiff ${c.vdiff.UUID} found rows that differ: complete is refused until they are fixed (or complete --force)`;
-  if (c.sourceMoved) return `all ${n} table shard(s) match, but the source took writes during the cutover: stop writes to the source and run cutover again`;
+  if (c.sourceMoved) return `all ${n} table shard(s) match, but the source took writes to the migrated tables during the cutover: stop the application's writes and run cutover again`;
   return '';
 }
 

@@ -179,7 +179,10 @@ export interface TableVerification {
 export interface CutoverResult {
   /** Source primary positions the streams were drained to. */
   positions: Record<string, string>;
-  /** True when the source took writes between reading the positions and verifying. */
+  /**
+   * True when the source took writes to the migrated tables between the drain and the end of
+   * the verification (the application had not stopped writing).
+   */
   sourceMoved: boolean;
   verification: TableVerification[];
   mismatches: number;

@@ -228,13 +228,20 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           // Every stream reached the source positions. The streams run again for the VDiff, which
           // holds them at its own consistent point (a source whose positions keep moving, e.g.
           // with heartbeat writes, needs them to) and keeps applying whatever still arrives.
+          // Whether the application still wrote to the migrated tables: their row changes
+          // applied before and after the VDiff (GTID positions also move with writes elsewhere).
+          const countWrites = patched('cutover-source-writes');
+          const shards = plan.shards.map((s) => s.shard);
+          const appliedBefore = countWrites ? await admin.appliedChanges({ ref, shards }) : 0;
           if (patched('cutover-resume-streams')) {
             for (const s of status.shards) s.phase = 'Running';
             await signalChildren((h) => h.signal(shardStartSignal));
           }
           status.details = 'running VDiff on every target shard';
           setCurrentDetails(status.details);
-          status.cutover = cutoverResult(positions, sourceMoved, await runCutoverVDiff(plan));
+          const vdiff = await runCutoverVDiff(plan);
+          const wrote = countWrites ? (await admin.appliedChanges({ ref, shards })) > appliedBefore : sourceMoved;
+          status.cutover = cutoverResult(positions, wrote, vdiff);
         } else {
           // Runs that reached cutover before VDiff existed replay their count+checksum verification.
           const verification = (await Promise.all(plan.shards.map((s) =>

@@ -4,6 +4,7 @@
 // primary, routing computed with OpenSSL) must find every source row, identical, on the shard
 // its keyspace id belongs to, and no other rows.
 import { strict as assert } from 'node:assert';
+import mysql from 'mysql2/promise';
 import { seedCommerce, startLoad } from '../../src/local/commerce-load';
 import { compareMigration } from '../support/compare';
 import { CUSTOMER_VSCHEMA, localCli, primaries, resetClusters, sourceWriter, stackAddresses, vtmigrate } from '../support/migration';
@@ -23,6 +24,35 @@ async function waitForText(args: string[], pattern: RegExp, timeoutMs: number, u
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in:\n${last}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** Writes a heartbeat row on each source primary every 100 ms, in a database of its own. */
+async function startHeartbeats(ports: number[]): Promise<{ stop: () => Promise<number> }> {
+  const conns = await Promise.all(ports.map((port) => mysql.createConnection({ host: '127.0.0.1', port, user: 'root' })));
+  for (const c of conns) {
+    await c.query('CREATE DATABASE IF NOT EXISTS _vt_heartbeat');
+    await c.query('CREATE TABLE IF NOT EXISTS _vt_heartbeat.heartbeat (id INT PRIMARY KEY, ts BIGINT)');
+  }
+  let beats = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const c of conns) await c.query('REPLACE INTO _vt_heartbeat.heartbeat VALUES (1, ?)', [Date.now()]);
+      beats++;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      for (const c of conns) {
+        await c.query('DROP DATABASE IF EXISTS _vt_heartbeat');
+        await c.end();
+      }
+      return beats;
+    },
+  };
 }
 
 describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', function () {
@@ -83,8 +113,17 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     assert.deepEqual(load.errors, []);
     assert.ok(stats.moves > 0 && stats.deletes > 0 && stats.updates > 0, JSON.stringify(stats));
     await writer.close();
-    r = await vtmigrate([...WF, 'cutover'], { timeoutMs: 300_000 });
+    // Like a real Vitess source, the source primaries keep writing heartbeats (outside the
+    // migrated tables) throughout the cutover: the streams must still reach the VDiff's point,
+    // and this is not the application writing.
+    const heartbeats = await startHeartbeats(primaries(spec, 'source').map((p) => p.port));
+    try {
+      r = await vtmigrate([...WF, 'cutover'], { timeoutMs: 300_000 });
+    } finally {
+      await heartbeats.stop();
+    }
     assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /Source moved during the cutover: no/);
 
     r = await vtmigrate([...WF, 'complete'], { timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.stderr);
