@@ -193,11 +193,26 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           continue;
         }
         await withTargetConn(deps, primary, async (conn) => {
+          const existing: string[] = [];
           for (const t of tableNames) {
             const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [`vt_${req.targetKeyspace}`, t]);
             if (Number((rows as { n: number }[])[0].n) === 0) continue;
+            existing.push(t);
             const [any] = await conn.query(`SELECT 1 FROM \`vt_${req.targetKeyspace}\`.${'`' + t.replace(/`/g, '``') + '`'} LIMIT 1`);
             if ((any as unknown[]).length > 0) nonEmpty.add(t);
+          }
+          // A table created ahead of time is used as it is: its columns must be the source's, or
+          // the copy drops values of columns it lacks and the (non-strict) writes truncate or
+          // convert values that do not fit.
+          if (existing.length > 0) {
+            const targetSchemas = await readTableSchemas(conn, `vt_${req.targetKeyspace}`, existing);
+            for (const t of existing) {
+              const diffs = columnDifferences(schemas.get(t)!, targetSchemas.get(t));
+              if (diffs.length > 0) {
+                problems.push(`table ${t} already exists on target shard ${req.targetKeyspace}/${shard} with columns that differ from the source's ` +
+                  `(${diffs.join('; ')}); drop it so that vtmigrate creates it, or make its columns match`);
+              }
+            }
           }
           // State of an earlier run with this id (terminated, not cancelled or completed): a new
           // run would adopt its start positions and copy checkpoints for tables it never copied.
@@ -241,6 +256,23 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       };
     });
   });
+}
+
+/** How a target table's columns differ from the source's (empty when they match). */
+function columnDifferences(source: TableSchema, target: TableSchema | undefined): string[] {
+  if (!target) return ['it cannot be read'];
+  const describe = (c: TableSchema['columns'][number]) =>
+    `${c.columnType}${c.charset ? ` ${c.charset}/${c.collation}` : ''}${c.nullable ? ' NULL' : ' NOT NULL'}${c.generated ? ' generated' : ''}`;
+  const out: string[] = [];
+  const byName = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
+  for (const c of source.columns) {
+    const t = byName.get(c.name.toLowerCase());
+    if (!t) out.push(`column ${c.name} is missing on the target`);
+    else if (describe(t) !== describe(c)) out.push(`column ${c.name} is ${describe(t)} on the target, ${describe(c)} on the source`);
+    byName.delete(c.name.toLowerCase());
+  }
+  for (const c of byName.values()) out.push(`column ${c.name} is not in the source`);
+  return out;
 }
 
 function sameVindex(a: VindexRef, b: VindexRef): boolean {
