@@ -153,6 +153,39 @@ describe('Migrate --on-ddl: ALTER TABLE ADD COLUMN on the source during catch-up
     assert.equal(cmp.target.get('1002')?.extra, '4E'); // HEX(78)
   });
 
+  // KNOWN BUG (not fixed here): target writes run in a non-strict sql_mode (WRITER_SQL_MODE in
+  // src/mysql/sql.ts, so that lax-mode source values such as the invalid ENUM '' survive), and
+  // nothing compares column types after a DDL. A source column widened under IGNORE (or STOP
+  // and a start without altering the target) makes the target silently truncate longer values
+  // to its old width (MariaDB warning 1265, no error): observed 'xxx…' (50) stored as 32
+  // characters, the stream Running and no error anywhere. The same happens in the copy when an
+  // empty target table was pre-created with narrower columns. Vitess's writes are strict and
+  // fail ('Data too long'). A fix: check the statement's warning count (free in the OK packet)
+  // and fail on any warning other than 1265 for an ENUM '' value, or compare column types when
+  // a table's row shape is checked after a DDL.
+  it.skip('IGNORE: a column widened on the source (VARCHAR(32) → VARCHAR(64)) must not truncate later values on the target', async () => {
+    const table = 'ddl_widen';
+    const workflow = 'fid_ddl_widen';
+    await terminateIfRunning(h, `customer.${workflow}`);
+    await createSourceTables(h, { [table]: `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(32) CHARACTER SET utf8mb4 NOT NULL) ENGINE=InnoDB` });
+    await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
+    try {
+      const handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [table], onDdl: 'IGNORE' });
+      await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 60_000);
+      await alterSource(h, `ALTER TABLE ${table} MODIFY v VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL`);
+      const long = 'x'.repeat(50);
+      await insert(h, table, 1n, long);
+      await waitStreamsAt(h, `customer.${workflow}`, await sourcePositions(h), 30_000).catch(() => undefined);
+      const row = await targetRow(h, table, 1n);
+      // Either the row waits with an error naming the column, or it arrives whole; never truncated.
+      assert.ok(row === undefined || row.v === long, `the target holds ${JSON.stringify(row?.v)} for a ${long.length}-character source value`);
+    } finally {
+      await terminateIfRunning(h, `customer.${workflow}`);
+      await dropTables(h, [table]);
+      await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
+    }
+  });
+
   it('STOP: stops with "Stopped at DDL <statement>"; DDL applied by hand on the target, start resumes', async () => {
     const table = tableOf('STOP');
     const handle = handles.get('STOP')!;

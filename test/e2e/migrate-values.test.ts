@@ -642,3 +642,52 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
   });
 });
 
+
+describe('Migrate: a target table created ahead of time must have the source\'s columns', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  const table = 'pre_narrow';
+  const workflow = 'fid_pre_narrow';
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, `customer.${workflow}`);
+    await createSourceTables(h, { [table]: `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL, n INT NULL) ENGINE=InnoDB` });
+    await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, `customer.${workflow}`);
+    await dropTables(h, [table]);
+    await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('refuses an empty target table with a narrower column, and one lacking a column, before copying anything', async () => {
+    // The writes are not strict: copying 40 characters into VARCHAR(8) stored 8, silently, and a
+    // source column the target lacks was left out of the copy.
+    for (const shard of TARGET_SHARDS) {
+      const p = tablet(h, 'target', shard);
+      await execOn(p.port, `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(8) CHARACTER SET utf8mb4 NOT NULL) ENGINE=InnoDB`, p.db);
+    }
+    await seedPreNarrow(h);
+    const handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [table] });
+    const err = await handle.result().then(() => undefined, (e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+    assert.ok(err, 'the run must fail');
+    for (const shard of TARGET_SHARDS) {
+      assert.ok(err.includes(`table ${table} already exists on target shard customer/${shard} with columns that differ from the source's`), err);
+    }
+    assert.match(err, /column v is varchar\(8\) utf8mb4\/utf8mb4_general_ci NOT NULL on the target, varchar\(64\) utf8mb4\/utf8mb4_general_ci NOT NULL on the source/);
+    assert.match(err, /column n is missing on the target/);
+    for (const shard of TARGET_SHARDS) {
+      const p = tablet(h, 'target', shard);
+      assert.deepEqual(await rowsOn(p.port, `SELECT * FROM ${table}`, [], p.db), [], 'nothing was copied');
+    }
+  });
+});
+
+async function seedPreNarrow(h: Harness): Promise<void> {
+  for (let id = 1n; id <= 6n; id++) await new SourceWriter(h).onShard(valsKsid(id), [`INSERT INTO pre_narrow VALUES (${id}, '${'y'.repeat(40)}', ${id})`]);
+}

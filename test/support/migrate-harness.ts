@@ -306,8 +306,12 @@ class StopWaiting extends Error {}
 export async function cutoverAndComplete(handle: WorkflowHandle, timeoutMs = 60_000): Promise<MigrateStatus> {
   await handle.signal('cutover');
   const ready = await waitStatus(handle, 'cutover is done', (s) => s.phase === 'CutoverReady', timeoutMs);
-  if (ready.cutover && ready.cutover.mismatches > 0) {
-    throw new Error(`the cutover verification found mismatches: ${JSON.stringify(ready.cutover.verification.filter((v) => !v.match))}`);
+  // The run's own verdict (the cutover VDiff): complete refuses to go on without a clean one.
+  const c = ready.cutover;
+  if (!c) throw new Error('CutoverReady without a cutover result');
+  if (c.vdiffError) throw new Error(`the cutover VDiff did not complete: ${c.vdiffError}`);
+  if (c.vdiff?.HasMismatch || c.mismatches > 0) {
+    throw new Error(`the cutover verification found differences: ${JSON.stringify(c.vdiff?.TableSummary ?? c.verification.filter((v) => !v.match))}`);
   }
   await handle.signal('complete', {});
   const final = (await handle.result()) as MigrateStatus;
