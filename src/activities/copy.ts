@@ -16,6 +16,7 @@ import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
 import { insertStatements } from './sql-text';
+import { writeRows } from './write-rows';
 import { acquireShardLock, readCopyState, readStreams, setStartPosition, writeCopyState, type CopyStateRow } from './state';
 import { loadTableTarget, targetFilter, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
@@ -183,7 +184,7 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
 async function writeBatch(target: Connection, tt: TableTarget, rows: RowValue[][], sourceIndex: number, workflowId: string, checkpoint: () => Promise<void>): Promise<void> {
   await target.query('BEGIN');
   try {
-    for (const sql of insertStatements(tt, rows, 'insert', MAX_STATEMENT_BYTES)) await target.query(sql);
+    for (const sql of insertStatements(tt, rows, 'insert', MAX_STATEMENT_BYTES)) await writeRows(target, sql, tt);
     await checkpoint();
     await target.query('COMMIT');
     return;

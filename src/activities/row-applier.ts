@@ -15,6 +15,7 @@ import type { Connection } from '../mysql/connect';
 import { quoteId } from '../mysql/connect';
 import { deleteStatements, insertStatements, pkEquals, qualified } from './sql-text';
 import type { RowValue, TableTarget } from './table-target';
+import { writeRows } from './write-rows';
 import { STATE_DB } from './state';
 
 export interface RowOp {
@@ -57,7 +58,7 @@ export async function applyOps(ctx: ApplyContext, t: TableTarget, ops: RowOp[]):
   // Different keys: order between them does not matter, and deletes first keeps a unique
   // secondary key from clashing with a row that is going away.
   for (const sql of deleteStatements(t, deletes, ctx.maxStatementBytes)) await ctx.conn.query(sql);
-  for (const sql of insertStatements(t, upserts, 'upsert', ctx.maxStatementBytes)) await ctx.conn.query(sql);
+  for (const sql of insertStatements(t, upserts, 'upsert', ctx.maxStatementBytes)) await writeRows(ctx.conn, sql, t);
   return ops.length;
 }
 
@@ -181,7 +182,7 @@ async function applyInOrder(ctx: ApplyContext, t: TableTarget, ops: RowOp[]): Pr
     if (run.length === 0) return;
     const rows = run.map((o) => o.row);
     const statements = run[0].kind === 'delete' ? deleteStatements(t, rows, ctx.maxStatementBytes) : insertStatements(t, rows, 'upsert', ctx.maxStatementBytes);
-    for (const sql of statements) await ctx.conn.query(sql);
+    for (const sql of statements) await writeRows(ctx.conn, sql, t);
     run = [];
   };
   for (const op of ops) {
@@ -200,7 +201,7 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   const key = exactKey(t, op.row);
   if (op.kind === 'upsert') {
     if (owner === undefined || owner === op.source) {
-      for (const sql of insertStatements(t, [op.row], 'upsert', ctx.maxStatementBytes)) await ctx.conn.query(sql);
+      for (const sql of insertStatements(t, [op.row], 'upsert', ctx.maxStatementBytes)) await writeRows(ctx.conn, sql, t);
     } else {
       await writeShadows(ctx, t, [{ key, source: op.source, row: op.row }]);
     }
@@ -214,7 +215,7 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   const parked = await readShadows(ctx, t, [key]);
   const next = parked.get(key) ? [...parked.get(key)!.entries()][0] : undefined;
   if (next) {
-    for (const sql of insertStatements(t, [next[1]], 'upsert', ctx.maxStatementBytes)) await ctx.conn.query(sql);
+    for (const sql of insertStatements(t, [next[1]], 'upsert', ctx.maxStatementBytes)) await writeRows(ctx.conn, sql, t);
     await writeShadows(ctx, t, [{ key, source: next[0], row: null }]);
   }
 }
