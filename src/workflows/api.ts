@@ -41,6 +41,8 @@ export interface MigrateRequest {
   /** Tuning (ours): rows and bytes per copy batch. */
   copyBatchRows?: number;
   copyBatchBytes?: number;
+  /** Tuning (ours): a shard child continues as new past this many history events. */
+  shardHistoryLimit?: number;
 }
 
 export type FullMigrateRequest = Required<MigrateRequest>;
@@ -63,6 +65,7 @@ export function withDefaults(req: MigrateRequest): FullMigrateRequest {
     stopAfterCopy: false,
     copyBatchRows: 5000,
     copyBatchBytes: 4 << 20,
+    shardHistoryLimit: 1500,
     ...given,
     workflow: req.workflow,
     targetKeyspace: req.targetKeyspace,

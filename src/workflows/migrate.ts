@@ -171,6 +171,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           stopAfterCopy: request.stopAfterCopy,
           batchRows: request.copyBatchRows,
           batchBytes: request.copyBatchBytes,
+          historyLimit: request.shardHistoryLimit,
         }],
       }));
     }

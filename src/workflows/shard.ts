@@ -42,6 +42,8 @@ export interface ShardInput {
   stopAfterCopy: boolean;
   batchRows: number;
   batchBytes: number;
+  /** Continue as new past this many history events (default MAX_HISTORY_EVENTS). */
+  historyLimit?: number;
   /** Carried over by continue-as-new. */
   state?: ShardState;
 }
@@ -165,7 +167,7 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   }
 
   const continueIfLong = async () => {
-    if (workflowInfo().historyLength > MAX_HISTORY_EVENTS || workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof MigrateShard>({ ...input, state: st });
     }
