@@ -131,7 +131,7 @@ Verdict: 1 of 2 table shard(s) MISMATCH: complete is refused until they are fixe
     const clean = { ...CUTOVER, mismatches: 0, verification: [CUTOVER.verification[0]] };
     assert.equal(cutoverOk(clean), true);
     assert.equal(cutoverOk({ ...clean, sourceMoved: true }), false);
-    assert.match(formatCutoverText({ ...clean, sourceMoved: true }, 'customer', 'import'), /Verdict: all 1 table shard\(s\) match, but the source took writes during the cutover/);
+    assert.match(formatCutoverText({ ...clean, sourceMoved: true }, 'customer', 'import'), /Verdict: all 1 table shard\(s\) match, but the source took writes to the migrated tables during the cutover/);
   });
 
   it('has a snake_case JSON form', () => {
