@@ -31,8 +31,11 @@ interface StreamRun {
   sourceIndex: number;
   /** Committed on the target. */
   committed: GtidPosition;
-  /** Read and queued (committed once the applier gets there). */
-  queued: GtidPosition;
+  /**
+   * Read and queued (committed once the applier gets there): the text of the last queued
+   * transaction's position; parsed only where it is compared (`until`), not per transaction.
+   */
+  queued: string;
   until?: GtidPosition;
   reached: boolean;
   tablet: string;
@@ -88,7 +91,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       const pos = parsePosition(row.pos);
       const until = task.until?.[plan.sourceShard] !== undefined ? parsePosition(task.until[plan.sourceShard]) : undefined;
       streams.push({
-        plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: pos, until,
+        plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: formatPosition(pos), until,
         reached: until !== undefined && positionAtLeast(pos, until), tablet: row.tablet, lastTimestamp: row.transactionTimestamp,
         eventsApplied: 0, message: '', idle: false, stopPos: '', held: false,
       });
@@ -127,7 +130,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           reader = await openBinlogStream({
             endpoint: tabletEndpoint(deps, ref.sourceTopo, 'source', source.tablet.host, source.tablet.port),
             serverId: binlogReaderServerId(ref.workflowId, `${shard}/${s.plan.id}`),
-            startPosition: formatPosition(s.queued),
+            startPosition: s.queued,
             schemaTables: { db: sourceDb, tables: task.tables.map((t) => t.name) },
           });
           const r = reader;
@@ -142,11 +145,11 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             while (queuedChanges >= QUEUE_CHANGES && !stopping) await new Promise<void>((r) => { readerWaiters.push(r); });
             queue.push({ stream: s, txn: item });
             queuedChanges += Math.max(1, item.changes.length);
-            s.queued = parsePosition(item.position);
+            s.queued = item.position;
             wakeApplier();
-            if (s.until && positionAtLeast(s.queued, s.until)) break;
+            if (s.until && positionAtLeast(parsePosition(s.queued), s.until)) break;
           }
-          if (s.until && positionAtLeast(s.queued, s.until)) return;
+          if (s.until && positionAtLeast(parsePosition(s.queued), s.until)) return;
           if (stopping) return;
           exclude = [];
         } catch (err) {
@@ -294,12 +297,17 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       } else {
         await applyBatch(target, batch, routes, ref.workflowId);
       }
+      // Positions only grow within a stream: the last transaction of each stream is where it is.
+      const lastOfStream = new Map<StreamRun, BinlogTransaction>();
       for (const q of batch) {
-        q.stream.committed = parsePosition(q.txn.position);
         if (q.txn.timestamp > 0) q.stream.lastTimestamp = q.txn.timestamp;
         q.stream.eventsApplied += q.txn.changes.length;
         totalEvents += q.txn.changes.length;
-        if (q.stream.until && positionAtLeast(q.stream.committed, q.stream.until)) q.stream.reached = true;
+        lastOfStream.set(q.stream, q.txn);
+      }
+      for (const [s, txn] of lastOfStream) {
+        s.committed = parsePosition(txn.position);
+        if (s.until && positionAtLeast(s.committed, s.until)) s.reached = true;
       }
       beat();
     }
