@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { rootConnection, totalBytes, totalRows, type Dataset } from './dataset';
 import { cancelAndDrop, historySizes, shardHeartbeats, startMigrate, terminateIfRunning, waitForPhase, type HistorySizes, type Migration } from './migration';
 import type { Client } from '@temporalio/client';
+import type { MigrateRequest } from '../src/workflows/api';
 import { SOURCE_DB, TABLE_COLUMNS, TABLE_DDL, TABLES, TARGET_DB, type TableName } from './schema';
 import type { BenchStack } from './stack';
 import { monotonicUs, secondsSince, sleep } from './stats';
@@ -53,7 +54,7 @@ export async function resetTarget(stack: BenchStack): Promise<void> {
  * the migration running (for catch-up); otherwise cancel it, dropping the copied tables.
  */
 export async function vtmigrateCopy(client: Client, stack: BenchStack, d: Dataset, worker: WorkerProcess, workflow: string,
-  opts: { keep: boolean; log: (line: string) => void; pids: PidGroups }): Promise<{ run: VtmigrateCopyRun; migration: Migration }> {
+  opts: { keep: boolean; log: (line: string) => void; pids: PidGroups; request?: Partial<MigrateRequest> }): Promise<{ run: VtmigrateCopyRun; migration: Migration }> {
   await terminateIfRunning(client, workflow);
   await resetTarget(stack);
   const tablesAt: { at: number; tables: Set<string> }[] = [];
@@ -62,7 +63,7 @@ export async function vtmigrateCopy(client: Client, stack: BenchStack, d: Datase
   const t0 = process.hrtime.bigint();
   const window: [number, number] = [monotonicUs(), 0];
   const startedAt = Date.now();
-  const m = await startMigrate(client, workflow, stack.targetShards);
+  const m = await startMigrate(client, workflow, stack.targetShards, opts.request);
   // Which tables are being copied, from the shard children's copy heartbeats (for RSS per table).
   const poller = (async () => {
     while (polling) {

@@ -21,10 +21,13 @@ export interface BenchOptions {
   profile: boolean;
   /** Stop the bench stack at the end (it is kept running by default, for quick repeats). */
   down: boolean;
+  /** Extra MigrateRequest fields (JSON), e.g. {"copyBatchBytes": 1048576}, for tuning experiments. */
+  request: Record<string, unknown>;
 }
 
 const USAGE = `usage: npm run bench -- [--rows N] [--wide-rows N] [--shards S:T] [--only copy|catchup|lag|vdiff[,...]]
-                       [--runs N] [--backlog N] [--write-rate N] [--lag-seconds N] [--profile] [--down]`;
+                       [--runs N] [--backlog N] [--write-rate N] [--lag-seconds N] [--profile] [--down]
+                       [--request '{"copyBatchBytes": 1048576}']`;
 
 export class UsageError extends Error {}
 
@@ -37,7 +40,7 @@ function positiveInt(flag: string, text: string | undefined, min = 1): number {
 export function parseOptions(argv: string[]): BenchOptions {
   const o: BenchOptions = {
     rows: 1_000_000, wideRows: -1, sourceShards: 2, targetShards: 3, only: new Set(MEASUREMENTS), runs: 3,
-    backlog: 200_000, writeRate: 2_000, lagSeconds: 20, profile: false, down: false,
+    backlog: 200_000, writeRate: 2_000, lagSeconds: 20, profile: false, down: false, request: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -69,6 +72,17 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--lag-seconds': o.lagSeconds = positiveInt(flag, value(), 5); break;
       case '--profile': o.profile = true; break;
       case '--down': o.down = true; break;
+      case '--request': {
+        const text = value() ?? '';
+        try {
+          const parsed: unknown = JSON.parse(text);
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+          o.request = parsed as Record<string, unknown>;
+        } catch (err) {
+          throw new UsageError(`--request needs a JSON object of Migrate request fields, got ${JSON.stringify(text)}: ${(err as Error).message}\n${USAGE}`);
+        }
+        break;
+      }
       case '--help': case '-h': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown option ${arg}\n${USAGE}`);
     }

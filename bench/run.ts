@@ -21,7 +21,7 @@ import { PositionReader } from './positions';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { machine, markdownTable, result, textTable, writeJson, type Result } from './report';
 import { SourceWriter } from './source-writes';
-import { BENCH_DIR, ensureStack, REPO_ROOT, stackPids, stopStack, type BenchStack } from './stack';
+import { BENCH_DIR, ensureStack, lockBench, REPO_ROOT, stackPids, stopStack, type BenchStack } from './stack';
 import { summarize, type Summary } from './stats';
 import { measureVdiff, vdiffAvailable, type VdiffRun } from './vdiff';
 import { WorkerProcess } from './worker-process';
@@ -37,6 +37,8 @@ interface Collected {
   lag: LagRun[];
   vdiff: VdiffRun[];
   catchupRssPeak?: number;
+  /** The copy of the migration the streaming measurements use (one of c.copy when copy is measured). */
+  streamCopy?: VtmigrateCopyRun;
   historyAfterCatchup?: HistorySizes;
   /** Per phase, when its worker was spawned (µs, monotonic): profile windows are offsets from it. */
   workerSpawnedUs: Record<string, number>;
@@ -67,12 +69,15 @@ async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: Bench
       const keep = keepLast && i === runs;
       log(`copy run ${i}/${runs}: vtmigrate Migrate ${stack.sourceShards.length} → ${stack.targetShards.length} shards`);
       const pids = pidGroups(stack, worker);
-      const { run, migration } = await vtmigrateCopy(client, stack, d, worker, keep ? 'stream' : `copy${i}`, { keep, log, pids });
+      const { run, migration } = await vtmigrateCopy(client, stack, d, worker, keep ? 'stream' : `copy${i}`, { keep, log, pids, request: o.request });
       log(`  ${run.seconds.toFixed(1)} s, ${Math.round(run.rowsPerSecond).toLocaleString('en-US')} rows/s, ${run.mbPerSecond.toFixed(1)} MB/s, ` +
         `worker RSS peak ${Math.round(run.rssPeak)} MB, history ${JSON.stringify(run.history)}`);
       log(`  ${formatCpu(run.cpu!)}`);
       if (o.only.has('copy')) c.copy.push(run);
-      if (keep) kept = migration;
+      if (keep) {
+        kept = migration;
+        c.streamCopy = run;
+      }
       if (!o.only.has('copy')) continue;
       log(`copy run ${i}/${runs}: mariadb-dump | mariadb`);
       const dump = await dumpPipeCopy(stack, d, pids);
@@ -119,8 +124,11 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
     }
     if (o.only.has('vdiff') && vdiffAvailable()) {
       for (let i = 1; i <= o.runs; i++) {
-        const run = await measureVdiff();
-        if (run) c.vdiff.push(run);
+        log(`vdiff run ${i}/${o.runs}: VDiff create --wait`);
+        const run = await measureVdiff(stack, m.workflowId.slice(m.workflowId.indexOf('.') + 1), pids);
+        log(`  ${run.rowsCompared.toLocaleString('en-US')} rows compared in ${run.seconds.toFixed(1)} s: ${Math.round(run.rowsPerSecond).toLocaleString('en-US')} rows/s` +
+          `${run.hasMismatch ? ' (MISMATCH reported)' : ''}; ${formatCpu(run.cpu)}`);
+        c.vdiff.push(run);
       }
     }
     c.historyAfterCatchup = await historySizes(m);
@@ -172,8 +180,11 @@ function buildResults(d: Dataset, o: BenchOptions, c: Collected): Result[] {
   }
   if (o.only.has('vdiff')) {
     const v = s(c.vdiff.map((r) => r.rowsPerSecond));
-    out.push(result('vdiff', 'rows/s', v, copy && { name: 'copy rate (this run)', s: copy },
-      { note: v ? '' : vdiffAvailable() ? 'VDiff is in the build; the bench hook (bench/vdiff.ts) is not written yet' : 'VDiff is not in the build yet' }));
+    const copyRate = copy ?? (c.streamCopy ? summarize([c.streamCopy.rowsPerSecond]) : undefined);
+    out.push(result('vdiff', 'rows/s', v, copyRate && { name: 'copy rate (this invocation)', s: copyRate }, {
+      note: v ? `${c.vdiff[0].rowsCompared.toLocaleString('en-US')} rows compared${c.vdiff.some((r) => r.hasMismatch) ? '; MISMATCH reported' : ''}` : 'VDiff is not in the build',
+      details: { seconds: c.vdiff.map((r) => r.seconds), cpu: c.vdiff.map((r) => r.cpu) },
+    }));
   }
   if (c.copy.length > 0) {
     const tables = [...new Set(c.copy.flatMap((r) => Object.keys(r.rssByTable)))].sort();
@@ -199,6 +210,8 @@ async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const date = new Date().toISOString();
   log(`options: ${JSON.stringify({ ...o, only: [...o.only] })}`);
+  const unlock = lockBench();
+  process.once('exit', unlock);
   const stack = await ensureStack(o.sourceShards, o.targetShards, log);
   const d = await ensureDataset(stack, { narrow: o.rows, wide: o.wideRows }, o.only.has('copy'), log);
   const client = await connectClient(stack.temporalAddress);
@@ -219,7 +232,7 @@ async function main(): Promise<void> {
   console.log(`\nMarkdown:\n\n${markdownTable(results)}\n`);
   writeJson(RESULTS_FILE, date, machineText, results, {
     rows: d.rows, bytes: d.bytes, shards: `${o.sourceShards}:${o.targetShards}`, runs: o.runs, backlog: o.backlog,
-    writeRate: o.writeRate, lagSeconds: o.lagSeconds, profile: o.profile,
+    writeRate: o.writeRate, lagSeconds: o.lagSeconds, profile: o.profile, request: o.request,
   });
   log(`wrote ${path.relative(REPO_ROOT, RESULTS_FILE)}`);
   if (o.profile) {

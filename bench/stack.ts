@@ -95,6 +95,32 @@ async function mountSource(d: StackDescription): Promise<void> {
   }
 }
 
+/**
+ * One bench at a time per machine: two would drop each other's tables and share the worker's
+ * task queue. Returns a release function; a lock left by a dead process is taken over.
+ */
+export function lockBench(): () => void {
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  const file = path.join(BENCH_DIR, 'bench.lock');
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(file, 'utf8'));
+      let alive = false;
+      try {
+        alive = Number.isInteger(holder) && holder > 0 && fs.readFileSync(`/proc/${holder}/cmdline`, 'utf8').includes('bench');
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new Error(`another bench (pid ${holder}) is running on this machine; wait for it or stop it (lock: ${file})`);
+      fs.rmSync(file, { force: true });
+    }
+  }
+}
+
 /** The stack's processes by role, for CPU accounting (the worker under test is added by the caller). */
 export function stackPids(stack: BenchStack): Record<string, number[]> {
   const procs = describeStack(stack.spec, true).processes ?? [];

@@ -35,7 +35,8 @@ export class WorkerProcess {
    */
   static async start(configFile: string, opts: { logFile: string; profileDir?: string; profileName?: string }): Promise<WorkerProcess> {
     fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-    const args: string[] = [];
+    // VTMIGRATE_BENCH_WORKER_NODE_ARGS: extra node flags for the worker (e.g. --trace-gc, --max-old-space-size=256).
+    const args: string[] = (process.env.VTMIGRATE_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
     if (opts.profileDir) {
       fs.mkdirSync(opts.profileDir, { recursive: true });
       args.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);
