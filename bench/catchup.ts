@@ -24,6 +24,9 @@ export interface CatchupRun {
   cpu: CpuUse;
   /** The timed window on the monotonic clock (µs), to cut the worker's CPU profile to it. */
   window: [number, number];
+  /** The timed window in epoch ms (RSS samples). */
+  startedAt: number;
+  endedAt: number;
 }
 
 export interface DecodeRun { eventsPerSecond: number; cpu: CpuUse }
@@ -40,6 +43,7 @@ export async function vtmigrateCatchup(m: Migration, positions: PositionReader, 
   const meter = new CpuMeter(pids);
   const t0 = process.hrtime.bigint();
   const window: [number, number] = [monotonicUs(), 0];
+  const startedAt = Date.now();
   await startStreams(m);
   const deadline = Date.now() + 30 * 60_000;
   while (!(await positions.streamsReached(m.workflowId, after))) {
@@ -48,7 +52,7 @@ export async function vtmigrateCatchup(m: Migration, positions: PositionReader, 
   }
   const seconds = secondsSince(t0);
   window[1] = monotonicUs();
-  return { changes, seconds, eventsPerSecond: changes / seconds, writeSeconds, before, after, cpu: meter.stop(), window };
+  return { changes, seconds, eventsPerSecond: changes / seconds, writeSeconds, before, after, cpu: meter.stop(), window, startedAt, endedAt: Date.now() };
 }
 
 /** Reads [before, after) of every source shard's binlog with openBinlogStream, in parallel; row changes per second. */

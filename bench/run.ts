@@ -36,7 +36,9 @@ interface Collected {
   catchup: { run: CatchupRun; decode: DecodeRun }[];
   lag: LagRun[];
   vdiff: VdiffRun[];
-  catchupRssPeak?: number;
+  /** Worker RSS peaks (MB) during each catch-up window and each lag run. */
+  catchupRss: number[];
+  lagRss: number[];
   /** The copy of the migration the streaming measurements use (one of c.copy when copy is measured). */
   streamCopy?: VtmigrateCopyRun;
   historyAfterCatchup?: HistorySizes;
@@ -97,7 +99,6 @@ async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: Bench
 async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: BenchOptions, c: Collected): Promise<void> {
   const worker = await startWorker(stack, o, 'catchup');
   c.workerSpawnedUs.catchup = worker.spawnedUs;
-  const startedAt = Date.now();
   const positions = await PositionReader.open(stack.sourcePrimaries, stack.targetPrimaries);
   const writer = await SourceWriter.open(stack.sourcePrimaries, d.rows.narrow, d.rows.wide);
   const pids = pidGroups(stack, worker);
@@ -107,7 +108,8 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
       for (let i = 1; i <= o.runs; i++) {
         log(`catch-up run ${i}/${o.runs}: stop, backlog of ${o.backlog.toLocaleString('en-US')} changes, start`);
         const run = await vtmigrateCatchup(m, positions, writer, o.backlog, pids, log);
-        log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s; ${formatCpu(run.cpu)}`);
+        c.catchupRss.push(worker.peakMb(run.startedAt, run.endedAt));
+        log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s, worker RSS peak ${Math.round(c.catchupRss[c.catchupRss.length - 1])} MB; ${formatCpu(run.cpu)}`);
         const decode = await decodeBaseline(stack.sourcePrimaries, run, pids);
         log(`  decode only (baseline): ${Math.round(decode.eventsPerSecond).toLocaleString('en-US')} row events/s; ${formatCpu(decode.cpu)}`);
         c.catchup.push({ run, decode });
@@ -116,7 +118,9 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
     if (o.only.has('lag')) {
       for (let i = 1; i <= o.runs; i++) {
         log(`lag run ${i}/${o.runs}: ${o.writeRate.toLocaleString('en-US')} writes/s for ${o.lagSeconds} s`);
+        const from = Date.now();
         const run = await measureLag(m, positions, writer, o.writeRate, o.lagSeconds, pids);
+        c.lagRss.push(worker.peakMb(from));
         log(`  heartbeat lag p50 ${run.heartbeatP50} s p99 ${run.heartbeatP99} s (${run.heartbeatSamples} samples); ` +
           `position lag p50 ${run.positionP50.toFixed(2)} s p99 ${run.positionP99.toFixed(2)} s; achieved ${Math.round(run.writeRate)} writes/s; ${formatCpu(run.cpu)}`);
         c.lag.push(run);
@@ -132,7 +136,6 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
       }
     }
     c.historyAfterCatchup = await historySizes(m);
-    c.catchupRssPeak = worker.peakMb(startedAt);
     log('cancelling the bench migration (dropping its tables)');
     await cancelAndDrop(m);
   } finally {
@@ -186,21 +189,27 @@ function buildResults(d: Dataset, o: BenchOptions, c: Collected): Result[] {
       details: { seconds: c.vdiff.map((r) => r.seconds), cpu: c.vdiff.map((r) => r.cpu) },
     }));
   }
-  if (c.copy.length > 0) {
-    const tables = [...new Set(c.copy.flatMap((r) => Object.keys(r.rssByTable)))].sort();
-    const perTable = tables.map((t) => `${t} ${Math.round(summarize(c.copy.map((r) => r.rssByTable[t] ?? 0)).median)} MB`).join(', ');
-    out.push(result('worker_rss', 'MB', s(c.copy.map((r) => r.rssPeak)), undefined, {
-      note: `peak during copy (${perTable})${c.catchupRssPeak ? `; catch-up/lag peak ${Math.round(c.catchupRssPeak)} MB` : ''}`,
-      details: { byTable: c.copy.map((r) => r.rssByTable), catchupPeak: c.catchupRssPeak },
+  const copies = c.copy.length > 0 ? c.copy : c.streamCopy ? [c.streamCopy] : [];
+  if (copies.length > 0) {
+    const tables = [...new Set(copies.flatMap((r) => Object.keys(r.rssByTable)))].sort();
+    const perTable = tables.map((t) => `${t} ${Math.round(summarize(copies.map((r) => r.rssByTable[t] ?? 0)).median)} MB`).join(', ');
+    const later = [
+      c.catchupRss.length > 0 ? `catch-up ${Math.round(summarize(c.catchupRss).median)} MB` : '',
+      c.lagRss.length > 0 ? `steady writes ${Math.round(summarize(c.lagRss).median)} MB` : '',
+    ].filter((x) => x !== '');
+    out.push(result('worker_rss', 'MB', s(copies.map((r) => r.rssPeak)), undefined, {
+      note: `peak during copy (${perTable})${later.length > 0 ? `; peak during ${later.join(', ')}` : ''}`,
+      details: { byTable: copies.map((r) => r.rssByTable), catchup: c.catchupRss, lag: c.lagRss },
     }));
     const childMax = (h: HistorySizes) => Math.max(...Object.values(h.children));
     const afterCatchup = c.historyAfterCatchup;
-    const value = afterCatchup ? summarize([childMax(afterCatchup)]) : s(c.copy.map((r) => childMax(r.history)));
+    const atRunning = summarize(copies.map((r) => childMax(r.history))).median;
+    const value = afterCatchup ? summarize([childMax(afterCatchup)]) : s(copies.map((r) => childMax(r.history)));
     out.push(result('history_events', 'events', value, undefined, {
-      note: `per shard child (max) ${afterCatchup ? 'after copy, catch-up and lag runs' : 'after copy'}; at Running: child ` +
-        `${summarize(c.copy.map((r) => childMax(r.history))).median}, Migrate ${summarize(c.copy.map((r) => r.history.parent)).median}` +
+      note: `per shard child (max) ${afterCatchup ? `after copy and ${c.catchup.length} stop/backlog/start cycles, ${c.lag.length} lag runs${c.vdiff.length > 0 ? `, ${c.vdiff.length} VDiffs` : ''}` : 'after copy'}; ` +
+        `at Running: child ${atRunning}, Migrate ${summarize(copies.map((r) => r.history.parent)).median}` +
         (afterCatchup ? `; Migrate after all runs ${afterCatchup.parent}` : ''),
-      details: { atRunning: c.copy.map((r) => r.history), afterCatchup },
+      details: { atRunning: copies.map((r) => r.history), afterCatchup },
     }));
   }
   return out;
@@ -215,7 +224,7 @@ async function main(): Promise<void> {
   const stack = await ensureStack(o.sourceShards, o.targetShards, log);
   const d = await ensureDataset(stack, { narrow: o.rows, wide: o.wideRows }, o.only.has('copy'), log);
   const client = await connectClient(stack.temporalAddress);
-  const c: Collected = { copy: [], dump: [], load: [], catchup: [], lag: [], vdiff: [], workerSpawnedUs: {} };
+  const c: Collected = { copy: [], dump: [], load: [], catchup: [], lag: [], vdiff: [], workerSpawnedUs: {}, catchupRss: [], lagRss: [] };
   try {
     await resetTarget(stack);
     const streaming = o.only.has('catchup') || o.only.has('lag') || (o.only.has('vdiff') && vdiffAvailable());

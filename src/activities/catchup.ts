@@ -23,8 +23,11 @@ import { connectTargetPrimary } from './target-primary';
 
 const MAX_STATEMENT_BYTES = 8 << 20;
 /** Bounded buffering between readers and the applier: memory stays flat on any backlog. */
-const QUEUE_CHANGES = 20_000;
-const BATCH_CHANGES = 10_000;
+const QUEUE_CHANGES = 8_000;
+const BATCH_CHANGES = 4_000;
+/** Each binlog reader's own buffer, on top of the queue. */
+const READER_BUFFER_CHANGES = 2_000;
+const READER_BUFFER_BYTES = 4 << 20;
 
 interface StreamRun {
   plan: StreamPlan;
@@ -132,6 +135,10 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             serverId: binlogReaderServerId(ref.workflowId, `${shard}/${s.plan.id}`),
             startPosition: s.queued,
             schemaTables: { db: sourceDb, tables: task.tables.map((t) => t.name) },
+            // The queue below is the read-ahead; the reader's own buffer only has to bridge the
+            // moments the queue is full.
+            maxBufferedChanges: READER_BUFFER_CHANGES,
+            maxBufferedBytes: READER_BUFFER_BYTES,
           });
           const r = reader;
           s.closeReader = () => r.close();
