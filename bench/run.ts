@@ -264,12 +264,12 @@ async function main(): Promise<void> {
   if (!o.down) log(`the bench stack keeps running; stop it with: node bin/vtmigrate-local.js down --spec ${path.relative(REPO_ROOT, path.join(BENCH_DIR, 'spec.json'))}`);
 }
 
-main().catch((err: unknown) => {
+// Exits when done: a driver's idle socket or timer left open must not keep a finished bench alive.
+main().then(() => process.exit(process.exitCode ?? 0), (err: unknown) => {
   if (err instanceof UsageError) {
     process.stderr.write(`${err.message}\n`);
-    process.exitCode = 2;
-    return;
+    process.exit(2);
   }
   console.error(err);
-  process.exitCode = 1;
+  process.exit(1);
 });

@@ -4,7 +4,8 @@
 // lastpk checkpoint. A retried or restarted copy resumes from the stored lastpk.
 import { activityInfo } from '@temporalio/activity';
 import { connectMysql, type Connection } from '../mysql/connect';
-import { fetchChunk, rowBytes } from './table-reader';
+import { rowBytes } from './table-reader';
+import { binaryRowSource, textPathObstacle, textRowSource, type RowSource, type RowSourceSpec } from './copy-rows';
 import { parsePosition, positionAtLeast, formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
 import type { CopyHeartbeat } from '../workflows/api';
@@ -15,10 +16,8 @@ import { makeHeartbeat } from './heartbeat';
 import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
-import { insertStatements } from './sql-text';
-import { writeRows } from './write-rows';
 import { acquireShardLock, readCopyState, readStreams, setStartPosition, writeCopyState, type CopyStateRow } from './state';
-import { loadTableTarget, targetFilter, type RowValue, type TableTarget } from './table-target';
+import { loadTableTarget, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
 const MAX_STATEMENT_BYTES = 8 << 20;
@@ -61,7 +60,8 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     kind: 'copy', streamId: stream.id, sourceShard: stream.sourceShard, table: table.name,
     rowsCopied: 0, rowsScanned: 0, bytesCopied: 0, tablet: '', rowsPerSecond: 0, message: '',
   };
-  const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
+  // LOAD DATA LOCAL is the text path's write (copy-rows.ts).
+  const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard, { localInfile: true });
   let source: Connection | undefined;
   try {
     while (!(await acquireShardLock(target, ref.workflowId, shard, 5))) {
@@ -77,7 +77,6 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     const targetDb = `vt_${ref.targetKeyspace}`;
     const sourceDb = `vt_${ref.sourceKeyspace}`;
     const tt = await loadTableTarget(target, targetDb, table, { sourceShards: task.sharedShard ? ref.sourceShards : undefined });
-    const keep = stream.filterRows ? await targetFilter(table, tt.columns, shard) : () => true;
     const sourceIndex = ref.sourceShards.indexOf(stream.sourceShard);
     const startRow = (await readStreams(target, ref.workflowId)).find((s) => s.id === stream.id);
     if (!startRow || startRow.startPos === '') throw new Error(`stream ${stream.id} of shard ${shard} has no start position yet`);
@@ -117,54 +116,16 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
       progress.message = '';
     }
 
-    let lastpk: RowValue[] | null = state.lastpk ? decodeRow(state.lastpk) : null;
-    let limit = Math.min(task.batchRows, 1000);
-    const fetch = (after: RowValue[] | null, n: number) => {
-      const chunk = fetchChunk(source!, sourceTable, after, n);
-      // Awaited later; if the write fails first, its rejection must not go unhandled.
-      chunk.catch(() => undefined);
-      return chunk;
+    const spec: RowSourceSpec = { source, sourceTable, targetTable: tt, table, shard, filterRows: stream.filterRows };
+    const textObstacle = await textPathObstacle(source, flavor, tt);
+    const copyWith = async <R>(rows: RowSource<R>) => {
+      state = await copyChunks(rows, state, {
+        started, task, hb, progress,
+        write: (kept, next) => writeBatch(target, tt, rows, kept, sourceIndex, ref.workflowId, () => writeCopyState(target, ref.workflowId, stream.id, table.name, next)),
+      });
     };
-    let next: Promise<RowValue[][]> | undefined = fetch(lastpk, limit);
-    let rateMark = { at: Date.now(), rows: state.rowsScanned };
-    while (next !== undefined) {
-      const rows = await next;
-      next = undefined;
-      const done = rows.length < limit;
-      if (rows.length > 0) lastpk = tt.pkIndexes.map((i) => rows[rows.length - 1][i]);
-      // Read the next chunk while this one is written (source and target are different servers).
-      const bytes = rows.reduce((n, r) => n + rowBytes(r), 0);
-      // Size the next chunk to about batchBytes (wide rows get fewer per chunk; memory stays bounded),
-      // in steps of 100 so the prepared statements stay few.
-      if (rows.length > 0) limit = Math.max(100, Math.min(task.batchRows, Math.floor(task.batchBytes / Math.max(1, bytes / rows.length) / 100) * 100));
-      const sliceOver = Date.now() - started > task.sliceMs;
-      if (!done && !sliceOver && !hb.cancelled()) next = fetch(lastpk, limit);
-
-      const kept = rows.filter(keep);
-      const keptBytes = kept.reduce((n, r) => n + rowBytes(r), 0);
-      state = {
-        lastpk: lastpk ? encodeRow(lastpk) : null,
-        rowsCopied: state.rowsCopied + kept.length,
-        rowsScanned: state.rowsScanned + rows.length,
-        bytesCopied: state.bytesCopied + keptBytes,
-        done,
-      };
-      await writeBatch(target, tt, kept, sourceIndex, ref.workflowId, () => writeCopyState(target, ref.workflowId, stream.id, table.name, state));
-      Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
-      const now = Date.now();
-      if (now - rateMark.at >= 1000) {
-        progress.rowsPerSecond = Math.round(((state.rowsScanned - rateMark.rows) * 1000) / (now - rateMark.at));
-        rateMark = { at: now, rows: state.rowsScanned };
-      }
-      hb.beat(progress);
-      if (done) break;
-      if (!next) {
-        // Slice over or cancelled: the checkpoint is committed, so stopping here loses nothing.
-        await source.query('ROLLBACK');
-        hb.throwIfCancelled();
-        break;
-      }
-    }
+    if (textObstacle === undefined) await copyWith(await textRowSource(spec));
+    else await copyWith(await binaryRowSource(spec));
     hb.beat(progress, true);
     return { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied, done: state.done };
   } catch (err) {
@@ -176,26 +137,98 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
   }
 }
 
+interface ChunkLoop<R> {
+  started: number;
+  task: CopyTask;
+  hb: ReturnType<typeof makeHeartbeat<CopyHeartbeat>>;
+  progress: CopyHeartbeat;
+  /** Writes the kept rows of a chunk with the checkpoint that follows them, in one transaction. */
+  write: (kept: R[], next: CopyStateRow) => Promise<void>;
+}
+
 /**
- * One batch and its checkpoint in one transaction. Rows normally go in with a plain INSERT; if
+ * Reads the table in chunks from the stored lastpk and writes each chunk's kept rows with its
+ * checkpoint, until the table ends, the slice is over or the activity is cancelled. Returns the
+ * last committed checkpoint.
+ */
+async function copyChunks<R>(rs: RowSource<R>, from: CopyStateRow, loop: ChunkLoop<R>): Promise<CopyStateRow> {
+  const { task, hb, progress } = loop;
+  let state = from;
+  let lastpk: RowValue[] | null = state.lastpk ? decodeRow(state.lastpk) : null;
+  let limit = Math.min(task.batchRows, 1000);
+  const fetch = (after: RowValue[] | null, n: number) => {
+    const chunk = rs.fetch(after, n);
+    // Awaited later; if the write fails first, its rejection must not go unhandled.
+    chunk.catch(() => undefined);
+    return chunk;
+  };
+  let next: Promise<R[]> | undefined = fetch(lastpk, limit);
+  let rateMark = { at: Date.now(), rows: state.rowsScanned };
+  while (next !== undefined) {
+    const rows = await next;
+    next = undefined;
+    const done = rows.length < limit;
+    if (rows.length > 0) lastpk = rs.pk(rows[rows.length - 1]);
+    let bytes = 0;
+    for (const r of rows) bytes += rowBytes(r as RowValue[]);
+    // Size the next chunk to about batchBytes (wide rows get fewer per chunk; memory stays bounded),
+    // in steps of 100 so the prepared statements stay few.
+    if (rows.length > 0) limit = Math.max(100, Math.min(task.batchRows, Math.floor(task.batchBytes / Math.max(1, bytes / rows.length) / 100) * 100));
+    const sliceOver = Date.now() - loop.started > task.sliceMs;
+    // Read the next chunk while this one is written (source and target are different servers).
+    if (!done && !sliceOver && !hb.cancelled()) next = fetch(lastpk, limit);
+
+    const kept = rows.filter((r) => rs.keep(r));
+    let keptBytes = 0;
+    for (const r of kept) keptBytes += rowBytes(r as RowValue[]);
+    const after: CopyStateRow = {
+      lastpk: lastpk ? encodeRow(lastpk) : null,
+      rowsCopied: state.rowsCopied + kept.length,
+      rowsScanned: state.rowsScanned + rows.length,
+      bytesCopied: state.bytesCopied + keptBytes,
+      done,
+    };
+    await loop.write(kept, after);
+    state = after;
+    Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
+    const now = Date.now();
+    if (now - rateMark.at >= 1000) {
+      progress.rowsPerSecond = Math.round(((state.rowsScanned - rateMark.rows) * 1000) / (now - rateMark.at));
+      rateMark = { at: now, rows: state.rowsScanned };
+    }
+    hb.beat(progress);
+    if (done) break;
+    if (!next) {
+      // Slice over or cancelled: the checkpoint is committed, so stopping here loses nothing.
+      hb.throwIfCancelled();
+      break;
+    }
+  }
+  return state;
+}
+
+/**
+ * One batch and its checkpoint in one transaction. Rows normally go in with plain inserts; if
  * one is already there (a row that moved between source shards and came from another stream),
  * the batch is redone as ownership-aware upserts.
  */
-async function writeBatch(target: Connection, tt: TableTarget, rows: RowValue[][], sourceIndex: number, workflowId: string, checkpoint: () => Promise<void>): Promise<void> {
+async function writeBatch<R>(target: Connection, tt: TableTarget, rs: RowSource<R>, rows: R[], sourceIndex: number, workflowId: string, checkpoint: () => Promise<void>): Promise<void> {
   await target.query('BEGIN');
   try {
-    for (const sql of insertStatements(tt, rows, 'insert', MAX_STATEMENT_BYTES)) await writeRows(target, sql, tt);
-    await checkpoint();
-    await target.query('COMMIT');
-    return;
+    if ((await rs.insert(target, rows)) === 'ok') {
+      await checkpoint();
+      await target.query('COMMIT');
+      return;
+    }
   } catch (err) {
     await target.query('ROLLBACK').catch(() => undefined);
-    if ((err as { errno?: number }).errno !== 1062) throw err;
+    throw err;
   }
+  await target.query('ROLLBACK');
   await target.query('BEGIN');
   try {
     await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, tt,
-      rows.map((row) => ({ kind: 'upsert' as const, source: sourceIndex, row })));
+      rows.map((row) => ({ kind: 'upsert' as const, source: sourceIndex, row: rs.decode(row) })));
     await checkpoint();
     await target.query('COMMIT');
   } catch (err) {

@@ -89,14 +89,27 @@ async function ownerFunction(table: TablePlan, columns: string[], sourceShards: 
 
 /** Keeps only the rows a target shard owns, by the table's target vindex. */
 export async function targetFilter(table: TablePlan, columns: string[], targetShard: string): Promise<(row: RowValue[]) => boolean> {
-  if (!table.vindex) return () => true;
+  const f = await targetValueFilter(table, columns, targetShard);
+  if (!f) return () => true;
+  return (row) => f.keep(row[f.column]);
+}
+
+/**
+ * The same filter as the vindex column's index and a test of its value, for readers that decode
+ * only that column. Undefined when the table has no vindex (every row is kept).
+ */
+export async function targetValueFilter(table: TablePlan, columns: string[], targetShard: string): Promise<{ column: number; keep: (v: RowValue) => boolean } | undefined> {
+  if (!table.vindex) return undefined;
   const vindex = await createVindex(table.vindex.type, table.vindex.params);
   const col = columns.findIndex((c) => c.toLowerCase() === table.vindex!.columns[0].toLowerCase());
   if (col < 0) throw schemaError(`vindex column ${table.vindex.columns[0]} of table ${table.name} is not a written column`);
   const range = parseShardName(targetShard);
-  return (row) => {
-    const ksid = vindex.map(row[col]);
-    // A value with no keyspace id (NULL, non-numeric for hash) goes nowhere, as in Vitess.
-    return ksid !== null && keyRangeContains(range, ksid);
+  return {
+    column: col,
+    keep: (v) => {
+      const ksid = vindex.map(v);
+      // A value with no keyspace id (NULL, non-numeric for hash) goes nowhere, as in Vitess.
+      return ksid !== null && keyRangeContains(range, ksid);
+    },
   };
 }

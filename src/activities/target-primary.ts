@@ -25,7 +25,7 @@ export function targetTopoRef(deps: ActivityDeps): TopoRef {
 }
 
 /** A connection to the target shard's primary as the worker's target user, in vt_<keyspace>. */
-export async function connectTargetPrimary(deps: ActivityDeps, keyspace: string, shard: string, opts: { multipleStatements?: boolean } = {}): Promise<{ conn: Connection; primary: PrimaryRef }> {
+export async function connectTargetPrimary(deps: ActivityDeps, keyspace: string, shard: string, opts: { multipleStatements?: boolean; localInfile?: boolean } = {}): Promise<{ conn: Connection; primary: PrimaryRef }> {
   const primary = await withTopo(openTargetTopo(deps), (topo) => findPrimary(topo, keyspace, shard));
   const conn = await connectMysql(tabletEndpoint(deps, targetTopoRef(deps), 'target', primary.host, primary.port, `vt_${keyspace}`), { ...ROW_READER_CONNECT_OPTIONS, ...opts });
   // Migrated rows are written as they were on the source: no FK cascades, no re-checks.

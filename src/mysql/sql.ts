@@ -138,13 +138,13 @@ export function pkAfterClause(pkCols: readonly ColumnSchema[], lastpk: readonly 
  * Vitess's rowstreamer does, so the optimizer never picks another index plus a filesort.
  */
 export function selectChunkSql(db: string, table: string, cols: readonly ColumnSchema[], pkCols: readonly ColumnSchema[],
-  lastpk: readonly RowValue[] | null, limit: number): BoundSql {
+  lastpk: readonly RowValue[] | null, limit: number, select: (c: ColumnSchema, qualifier: string) => string = selectExpression): BoundSql {
   if (!Number.isSafeInteger(limit) || limit <= 0) throw new Error(`chunk limit must be a positive integer, got ${limit}`);
   if (pkCols.length === 0) throw new Error(`table ${db}.${table} has no primary key`);
-  const select = cols.map((c) => selectExpression(c, table)).join(', ');
+  const selectList = cols.map((c) => select(c, table)).join(', ');
   const where = lastpk ? pkAfterClause(pkCols, lastpk, table) : undefined;
   const order = pkCols.map((c) => `${quoteId(table)}.${quoteId(c.name)}`).join(', ');
-  const sql = `SELECT ${select} FROM ${tableRef(db, table)} FORCE INDEX (PRIMARY)${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order} LIMIT ${limit}`;
+  const sql = `SELECT ${selectList} FROM ${tableRef(db, table)} FORCE INDEX (PRIMARY)${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order} LIMIT ${limit}`;
   return { sql, params: where ? where.params : [] };
 }
 

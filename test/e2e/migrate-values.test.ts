@@ -80,9 +80,13 @@ const DDL: Record<string, string> = {
     \`select\` TINYINT NULL,
     PRIMARY KEY (\`group\`, \`order\`)
   ) ENGINE=InnoDB`,
+  // amt FLOAT(7,2): MariaDB prints such floats rounded to their decimals, so this table is copied
+  // through the binary protocol and INSERTs, while vals and select take the text/LOAD DATA path
+  // (src/activities/copy-rows.ts): both ways are checked here.
   [TAB]: `CREATE TABLE \`tab\`\`le\` (
     \`na\`\`me\` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY,
-    n INT NULL
+    n INT NULL,
+    amt FLOAT(7,2) NULL
   ) ENGINE=InnoDB`,
 };
 
@@ -189,6 +193,8 @@ interface TableCheck {
   floats: string[];
   /** key columns as plain SELECT items for the binary-protocol read (same order as key). */
   keyCols: string[];
+  /** The key as SQL expressions giving the `key` aliases' text (default CAST(keyCol AS CHAR)). */
+  keyExprs?: string[];
   ksid: (row: Record<string, string | null>) => Buffer;
 }
 
@@ -225,7 +231,8 @@ const CHECKS: TableCheck[] = [
     name: TAB,
     key: ['name_hex'],
     keyCols: [NAME],
-    floats: [],
+    keyExprs: [hexOf(NAME)],
+    floats: ['amt'],
     ksid: (r) => md5Ksid(Buffer.from(r.name_hex!, 'hex')),
     exprs: [['name_hex', hexOf(NAME)], ['n', castChar('n')]],
   },
@@ -252,13 +259,14 @@ async function snapshot(h: Harness, cluster: 'source' | 'target', check: TableCh
       const floats = new Map<string, string[]>();
       if (check.floats.length > 0) {
         // The binary protocol: FLOAT and DOUBLE arrive as their IEEE bytes.
-        const [frows] = await c.execute({ sql: `SELECT ${[...check.keyCols.map((k) => `CAST(${qid(k)} AS CHAR)`), ...check.floats.map(qid)].join(', ')} FROM ${qid(check.name)}`, rowsAsArray: true });
+        const keyExprs = check.keyExprs ?? check.keyCols.map((k) => `CAST(${qid(k)} AS CHAR)`);
+        const [frows] = await c.execute({ sql: `SELECT ${[...keyExprs, ...check.floats.map(qid)].join(', ')} FROM ${qid(check.name)}`, rowsAsArray: true });
         for (const r of frows as unknown[][]) floats.set(r.slice(0, check.keyCols.length).map((v) => String(v)).join('|'), r.slice(check.keyCols.length).map(floatBits));
       }
       for (const raw of rows as unknown[][]) {
         const row: Record<string, string | null> = {};
         check.exprs.forEach(([a], i) => { row[a] = raw[i] === null ? null : String(raw[i]); });
-        const plainKey = check.keyCols.map((k) => (check.name === TAB ? null : row[k])).join('|');
+        const plainKey = (check.keyExprs ? check.key : check.keyCols).map((k) => row[k]).join('|');
         if (check.floats.length > 0) {
           const bits = floats.get(plainKey);
           if (!bits) throw new Error(`${check.name}: no binary-protocol row for key ${plainKey}`);
@@ -402,7 +410,7 @@ class SourceWriter {
   }
 
   insertTab(name: string, n: number | null): Promise<void> {
-    return this.onShard(tabKsid(name), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(name)}, ${n ?? 'NULL'})`]);
+    return this.onShard(tabKsid(name), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(name)}, ${n ?? 'NULL'}, ${n === null ? 'NULL' : `${n}/3`})`]);
   }
 
   async renameTab(from: string, to: string): Promise<'same shard' | 'across shards'> {
@@ -413,9 +421,9 @@ class SourceWriter {
       return 'same shard';
     }
     const p = this.primary(tabKsid(from));
-    const [row] = await rowsOn<{ n: string | null }>(p.port, `SELECT n FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`, [], p.db);
+    const [row] = await rowsOn<{ n: string | null; amt: string | null }>(p.port, `SELECT n, CAST(amt AS CHAR) AS amt FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`, [], p.db);
     await this.onShard(tabKsid(from), [`DELETE FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`]);
-    await this.onShard(tabKsid(to), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(to)}, ${row.n ?? 'NULL'})`]);
+    await this.onShard(tabKsid(to), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(to)}, ${row.n ?? 'NULL'}, ${row.amt ?? 'NULL'})`]);
     return 'across shards';
   }
 }
