@@ -4,8 +4,7 @@
 // lastpk checkpoint. A retried or restarted copy resumes from the stored lastpk.
 import { activityInfo } from '@temporalio/activity';
 import { connectMysql, type Connection } from '../mysql/connect';
-import { rowBytes } from './table-reader';
-import { binaryRowSource, textPathObstacle, textRowSource, type RowSource, type RowSourceSpec } from './copy-rows';
+import { binaryRowSource, textPathObstacle, textRowSource, type Chunk, type RowSource, type RowSourceSpec } from './copy-rows';
 import { parsePosition, positionAtLeast, formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
 import type { CopyHeartbeat } from '../workflows/api';
@@ -117,15 +116,11 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     }
 
     const spec: RowSourceSpec = { source, sourceTable, targetTable: tt, table, shard, filterRows: stream.filterRows };
-    const textObstacle = await textPathObstacle(source, flavor, tt);
-    const copyWith = async <R>(rows: RowSource<R>) => {
-      state = await copyChunks(rows, state, {
-        started, task, hb, progress,
-        write: (kept, next) => writeBatch(target, tt, rows, kept, sourceIndex, ref.workflowId, () => writeCopyState(target, ref.workflowId, stream.id, table.name, next)),
-      });
-    };
-    if (textObstacle === undefined) await copyWith(await textRowSource(spec));
-    else await copyWith(await binaryRowSource(spec));
+    const rs = (await textPathObstacle(source, flavor, tt)) === undefined ? await textRowSource(spec) : await binaryRowSource(spec);
+    state = await copyChunks(rs, state, {
+      started, task, hb, progress,
+      write: (chunk, next) => writeBatch(target, tt, rs, chunk, sourceIndex, ref.workflowId, () => writeCopyState(target, ref.workflowId, stream.id, table.name, next)),
+    });
     hb.beat(progress, true);
     return { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied, done: state.done };
   } catch (err) {
@@ -137,13 +132,13 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
   }
 }
 
-interface ChunkLoop<R> {
+interface ChunkLoop {
   started: number;
   task: CopyTask;
   hb: ReturnType<typeof makeHeartbeat<CopyHeartbeat>>;
   progress: CopyHeartbeat;
-  /** Writes the kept rows of a chunk with the checkpoint that follows them, in one transaction. */
-  write: (kept: R[], next: CopyStateRow) => Promise<void>;
+  /** Writes a chunk's kept rows with the checkpoint that follows them, in one transaction. */
+  write: (chunk: Chunk, next: CopyStateRow) => Promise<void>;
 }
 
 /**
@@ -151,7 +146,7 @@ interface ChunkLoop<R> {
  * checkpoint, until the table ends, the slice is over or the activity is cancelled. Returns the
  * last committed checkpoint.
  */
-async function copyChunks<R>(rs: RowSource<R>, from: CopyStateRow, loop: ChunkLoop<R>): Promise<CopyStateRow> {
+async function copyChunks(rs: RowSource, from: CopyStateRow, loop: ChunkLoop): Promise<CopyStateRow> {
   const { task, hb, progress } = loop;
   let state = from;
   let lastpk: RowValue[] | null = state.lastpk ? decodeRow(state.lastpk) : null;
@@ -162,33 +157,28 @@ async function copyChunks<R>(rs: RowSource<R>, from: CopyStateRow, loop: ChunkLo
     chunk.catch(() => undefined);
     return chunk;
   };
-  let next: Promise<R[]> | undefined = fetch(lastpk, limit);
+  let next: Promise<Chunk> | undefined = fetch(lastpk, limit);
   let rateMark = { at: Date.now(), rows: state.rowsScanned };
   while (next !== undefined) {
-    const rows = await next;
+    const chunk = await next;
     next = undefined;
-    const done = rows.length < limit;
-    if (rows.length > 0) lastpk = rs.pk(rows[rows.length - 1]);
-    let bytes = 0;
-    for (const r of rows) bytes += rowBytes(r as RowValue[]);
-    // Size the next chunk to about batchBytes (wide rows get fewer per chunk; memory stays bounded),
-    // in steps of 100 so the prepared statements stay few.
-    if (rows.length > 0) limit = Math.max(100, Math.min(task.batchRows, Math.floor(task.batchBytes / Math.max(1, bytes / rows.length) / 100) * 100));
+    const done = chunk.scanned < limit;
+    if (chunk.lastpk) lastpk = chunk.lastpk;
+    // Size the next chunk to about batchBytes by the kept rows' size (wide rows get fewer per
+    // chunk; memory stays bounded), in steps of 100.
+    if (chunk.keptCount > 0) limit = Math.max(100, Math.min(task.batchRows, Math.floor(task.batchBytes / Math.max(1, chunk.keptBytes / chunk.keptCount) / 100) * 100));
     const sliceOver = Date.now() - loop.started > task.sliceMs;
     // Read the next chunk while this one is written (source and target are different servers).
     if (!done && !sliceOver && !hb.cancelled()) next = fetch(lastpk, limit);
 
-    const kept = rows.filter((r) => rs.keep(r));
-    let keptBytes = 0;
-    for (const r of kept) keptBytes += rowBytes(r as RowValue[]);
     const after: CopyStateRow = {
       lastpk: lastpk ? encodeRow(lastpk) : null,
-      rowsCopied: state.rowsCopied + kept.length,
-      rowsScanned: state.rowsScanned + rows.length,
-      bytesCopied: state.bytesCopied + keptBytes,
+      rowsCopied: state.rowsCopied + chunk.keptCount,
+      rowsScanned: state.rowsScanned + chunk.scanned,
+      bytesCopied: state.bytesCopied + chunk.keptBytes,
       done,
     };
-    await loop.write(kept, after);
+    await loop.write(chunk, after);
     state = after;
     Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
     const now = Date.now();
@@ -212,10 +202,10 @@ async function copyChunks<R>(rs: RowSource<R>, from: CopyStateRow, loop: ChunkLo
  * one is already there (a row that moved between source shards and came from another stream),
  * the batch is redone as ownership-aware upserts.
  */
-async function writeBatch<R>(target: Connection, tt: TableTarget, rs: RowSource<R>, rows: R[], sourceIndex: number, workflowId: string, checkpoint: () => Promise<void>): Promise<void> {
+async function writeBatch(target: Connection, tt: TableTarget, rs: RowSource, chunk: Chunk, sourceIndex: number, workflowId: string, checkpoint: () => Promise<void>): Promise<void> {
   await target.query('BEGIN');
   try {
-    if ((await rs.insert(target, rows)) === 'ok') {
+    if ((await rs.insert(target, chunk)) === 'ok') {
       await checkpoint();
       await target.query('COMMIT');
       return;
@@ -225,10 +215,11 @@ async function writeBatch<R>(target: Connection, tt: TableTarget, rs: RowSource<
     throw err;
   }
   await target.query('ROLLBACK');
+  const rows = await rs.rows(chunk);
   await target.query('BEGIN');
   try {
     await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, tt,
-      rows.map((row) => ({ kind: 'upsert' as const, source: sourceIndex, row: rs.decode(row) })));
+      rows.map((row) => ({ kind: 'upsert' as const, source: sourceIndex, row })));
     await checkpoint();
     await target.query('COMMIT');
   } catch (err) {

@@ -4,14 +4,27 @@
 // next one, read while the first is compared), whatever the table's size.
 import type { Connection } from '../mysql/connect';
 import { pkAfterClause, type BoundSql } from '../mysql/sql';
+import { textSelectExpression, type TextValue } from '../mysql/text-values';
 import { selectExpression, type RowValue } from '../mysql/values';
 import type { KeyOrder } from './vdiff-keys';
 import type { TableTarget } from './table-target';
 
-/** SELECT of one chunk: the columns in their canonical forms, then the key weight strings. */
-export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number): BoundSql {
+/**
+ * Rows read through the text protocol (the copy's text path, text-values.ts): values stay the
+ * bytes the server sent, except the columns listed in `decode` (key and vindex columns), which
+ * are decoded in place for ordering and filtering. Comparing bytes first is much cheaper than
+ * decoding every value through the binary protocol; bytes that differ are decoded and compared
+ * by type (vdiff-table.ts).
+ */
+export interface TextRows {
+  decoders: ((b: TextValue) => RowValue)[];
+  decode: number[];
+}
+
+/** SELECT of one chunk: the columns in their canonical (or exact text) forms, then the key weight strings. */
+export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number, text = false): BoundSql {
   const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
-  const cols = [...t.columnSchemas.map((c) => selectExpression(c, t.name)), ...order.weightSelects].join(', ');
+  const cols = [...t.columnSchemas.map((c) => (text ? textSelectExpression(c, t.name) : selectExpression(c, t.name))), ...order.weightSelects].join(', ');
   const where = after ? pkAfterClause(t.pkIndexes.map((i) => t.columnSchemas[i]), after, t.name) : undefined;
   const orderBy = t.pkIndexes.map((i) => `${q(t.name)}.${q(t.columns[i])}`).join(', ');
   return {
@@ -36,7 +49,7 @@ export interface RowStream {
  * that fact instead of reporting rows that are there as missing.
  */
 export function chunkedRows(conn: Connection, t: TableTarget, db: string, order: KeyOrder, from: readonly RowValue[] | null,
-  batchRows: number, name: string, keep: (row: readonly RowValue[]) => boolean = () => true): RowStream {
+  batchRows: number, name: string, keep: (row: readonly RowValue[]) => boolean = () => true, text?: TextRows): RowStream {
   let chunk: RowValue[][] = [];
   let pos = 0;
   let next: Promise<RowValue[][]> | undefined;
@@ -44,9 +57,16 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
   let previous: readonly RowValue[] | undefined;
   let after: readonly RowValue[] | null = from;
 
+  const decodeInPlace = (rows: RowValue[][]) => {
+    if (!text) return rows;
+    for (const row of rows) for (const i of text.decode) row[i] = text.decoders[i](row[i] as TextValue);
+    return rows;
+  };
   const fetch = (start: readonly RowValue[] | null) => {
-    const q = diffChunkQuery(t, db, order, start, batchRows);
-    const p = conn.execute({ sql: q.sql, rowsAsArray: true }, q.params).then(([rows]) => rows as unknown as RowValue[][]);
+    const q = diffChunkQuery(t, db, order, start, batchRows, text !== undefined);
+    const p = (text
+      ? conn.query({ sql: q.sql, rowsAsArray: true, typeCast: false }, q.params)
+      : conn.execute({ sql: q.sql, rowsAsArray: true }, q.params)).then(([rows]) => decodeInPlace(rows as unknown as RowValue[][]));
     p.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
     return p;
   };

@@ -18,7 +18,12 @@ import { loadTableTarget, targetFilter, type TableTarget } from './table-target'
 import { connectTargetPrimary } from './target-primary';
 import { buildKeyOrder, type KeyOrder } from './vdiff-keys';
 import { takeConsistentPoint, type ConsistentPoint } from './vdiff-point';
-import { chunkedRows, mergedRows } from './vdiff-reader';
+import { chunkedRows, mergedRows, type TextRows } from './vdiff-reader';
+import { serverFlavor } from '../mysql/positions';
+import { textValueDecoder, type TextValue } from '../mysql/text-values';
+import { textPathObstacle } from './copy-rows';
+import { targetValueFilter } from './table-target';
+import { valuesEqual } from './vdiff-keys';
 import { ReportBuilder, reportLimits, rowFormatter } from './vdiff-report';
 import { readVDiff, releaseLock, setVDiffState, tryLock, vdiffLockName, writeTableProgress, type VDiffRow } from './vdiff-state';
 import { walkTable } from './vdiff-table';
@@ -120,10 +125,12 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
           for (const s of p.sources) await checkSourceKeys(s.conn, `vt_${ref.sourceKeyspace}`, tt, s.stream.sourceShard);
           checkedSources = true;
         }
+        const text = await textReading(p, tt, plan, shard);
         const end = await walkTable({
           table: tt, order, report, limit: options.limit,
-          source: await sourceRows(task, p, tt, order, lastpk, plan),
-          target: chunkedRows(p.target.conn, tt, `vt_${ref.targetKeyspace}`, order, lastpk, options.batchRows, `target shard ${shard} (${p.target.tablet})`),
+          source: await sourceRows(task, p, tt, order, lastpk, plan, text?.rows),
+          target: chunkedRows(p.target.conn, tt, `vt_${ref.targetKeyspace}`, order, lastpk, options.batchRows, `target shard ${shard} (${p.target.tablet})`, undefined, text?.rows),
+          text,
           checkpoint: async (key) => {
             lastpk = key;
             await save();
@@ -169,11 +176,38 @@ function counts(r: VDiffTableStatus['report']): VDiffTableStatus['report'] {
 }
 
 /** The source rows belonging to this target shard, merged from every stream's source shard. */
-async function sourceRows(task: VDiffShardTask, p: ConsistentPoint, tt: TableTarget, order: KeyOrder, lastpk: RowValue[] | null, plan: TablePlan) {
+async function sourceRows(task: VDiffShardTask, p: ConsistentPoint, tt: TableTarget, order: KeyOrder, lastpk: RowValue[] | null, plan: TablePlan, text?: TextRows) {
   const db = `vt_${task.ref.sourceKeyspace}`;
   const streams = await Promise.all(p.sources.map(async (s) => {
     const keep = s.stream.filterRows ? await targetFilter(plan, tt.columns, task.shard) : () => true;
-    return chunkedRows(s.conn, tt, db, order, lastpk, task.options.batchRows, `source shard ${s.stream.sourceShard} (${s.tablet})`, (row) => keep(row as RowValue[]));
+    return chunkedRows(s.conn, tt, db, order, lastpk, task.options.batchRows, `source shard ${s.stream.sourceShard} (${s.tablet})`, (row) => keep(row as RowValue[]), text);
   }));
   return streams.length === 1 ? streams[0] : mergedRows(streams, order);
 }
+
+/**
+ * Reading both sides as text bytes (vdiff-reader.ts TextRows) when every server is MariaDB and
+ * the table's text forms are exact (as for the copy's text path); undefined otherwise. Values are
+ * equal when their bytes are, else when their decoded values compare equal by type, exactly as
+ * the binary-protocol diff compares them.
+ */
+async function textReading(p: ConsistentPoint, tt: TableTarget, plan: TablePlan, shard: string): Promise<(TableWalkText & { rows: TextRows }) | undefined> {
+  for (const conn of [p.target.conn, ...p.sources.map((s) => s.conn)]) {
+    if ((await textPathObstacle(conn, await serverFlavor(conn), tt)) !== undefined) return undefined;
+  }
+  const decoders = tt.columnSchemas.map((c, i) => textValueDecoder(c, tt.kinds[i]));
+  const vindexColumn = (await targetValueFilter(plan, tt.columns, shard))?.column;
+  const decoded = new Set([...tt.pkIndexes, ...(vindexColumn === undefined ? [] : [vindexColumn])]);
+  const value = (v: RowValue, i: number): RowValue => (decoded.has(i) ? v : decoders[i](v as TextValue));
+  return {
+    rows: { decoders, decode: [...decoded] },
+    equal: (a, b, i) => {
+      if (a === null || b === null) return a === b;
+      if (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b)) return true;
+      return valuesEqual(value(a, i), value(b, i), tt.kinds[i], tt.columnSchemas[i]);
+    },
+    present: (row) => row.map((v, i) => (i < tt.columns.length ? value(v, i) : v)),
+  };
+}
+
+type TableWalkText = NonNullable<Parameters<typeof walkTable>[0]['text']>;

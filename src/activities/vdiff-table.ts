@@ -25,6 +25,8 @@ export interface TableWalk {
   /** How many rows between checkpoints at most. */
   checkpointRows: number;
   checkpointMs: number;
+  /** Rows read as text bytes (vdiff-reader.ts TextRows): how to compare and show their values. */
+  text?: { equal: (a: RowValue, b: RowValue, column: number) => boolean; present: (row: readonly RowValue[]) => RowValue[] };
 }
 
 export type WalkEnd = 'done' | 'paused';
@@ -33,6 +35,8 @@ export async function walkTable(w: TableWalk): Promise<WalkEnd> {
   const { table: t, order, source, target, report } = w;
   const nonKey = t.columns.map((_, i) => i).filter((i) => !t.pkIndexes.includes(i));
   const key = (row: readonly RowValue[]) => t.pkIndexes.map((i) => row[i]);
+  const equal = w.text?.equal ?? ((a: RowValue, b: RowValue, i: number) => valuesEqual(a, b, t.kinds[i], t.columnSchemas[i]));
+  const present = w.text?.present ?? ((row: readonly RowValue[]) => row);
   let lastKey: RowValue[] | undefined;
   let sinceCheckpoint = 0;
   let checkpointAt = Date.now();
@@ -60,23 +64,23 @@ export async function walkTable(w: TableWalk): Promise<WalkEnd> {
     }
     const c = !s ? 1 : !r ? -1 : order.compare(s, r);
     if (c < 0) {
-      report.extraSource(s!);
+      report.extraSource(present(s!));
       lastKey = key(s!);
       source.take();
     } else if (c > 0) {
-      report.extraTarget(r!);
+      report.extraTarget(present(r!));
       lastKey = key(r!);
       target.take();
     } else {
       let same = true;
       for (const i of nonKey) {
-        if (!valuesEqual(s![i], r![i], t.kinds[i], t.columnSchemas[i])) {
+        if (!equal(s![i], r![i], i)) {
           same = false;
           break;
         }
       }
       if (same) report.matching();
-      else report.mismatched(s!, r!);
+      else report.mismatched(present(s!), present(r!));
       lastKey = key(s!);
       source.take();
       target.take();

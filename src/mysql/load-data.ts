@@ -28,59 +28,79 @@ function escapedLength(b: Buffer): number {
 }
 
 /**
- * The rows as LOAD DATA input: fields separated by tabs, rows ended by newlines, NULL as \N, and
- * backslash, tab, newline and NUL inside a value escaped with a backslash. `mayNeedEscaping[i]`
- * is false for columns whose text can never hold those bytes (numbers, temporal values), which
- * are then copied without a scan.
+ * LOAD DATA input built a row at a time: fields separated by tabs, rows ended by newlines, NULL
+ * as \N, and backslash, tab, newline and NUL inside a value escaped with a backslash.
+ * `mayNeedEscaping[i]` is false for columns whose text can never hold those bytes (numbers,
+ * temporal values), which are copied without a scan. Rows can be appended as they arrive from
+ * the source, so they need not be held as objects until the batch is written.
  */
-export function encodeRows(rows: readonly (readonly TextValue[])[], mayNeedEscaping: readonly boolean[]): Buffer {
-  const width = mayNeedEscaping.length;
-  // Pass 1: the exact size, and which values hold bytes to escape.
-  let size = 0;
-  const escaped = new Uint8Array(rows.length * width);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    if (row.length !== width) throw new Error(`a row has ${row.length} values for ${width} columns`);
-    size += width; // separators and the newline
-    for (let i = 0; i < width; i++) {
-      const v = row[i];
-      if (v === null) {
-        size += 2;
-      } else if (!mayNeedEscaping[i]) {
-        size += v.length;
-      } else {
-        const n = escapedLength(v);
-        if (n !== v.length) escaped[r * width + i] = 1;
-        size += n;
-      }
-    }
+export class RowEncoder {
+  private buf: Buffer;
+  private at = 0;
+  rows = 0;
+
+  constructor(private readonly mayNeedEscaping: readonly boolean[], initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
   }
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
+
+  get bytes(): number {
+    return this.at;
+  }
+
+  private reserve(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(next, 0, 0, this.at);
+    this.buf = next;
+  }
+
+  append(row: readonly TextValue[]): void {
+    const width = this.mayNeedEscaping.length;
+    if (row.length !== width) throw new Error(`a row has ${row.length} values for ${width} columns`);
     for (let i = 0; i < width; i++) {
-      if (i > 0) out[at++] = TAB;
       const v = row[i];
+      const sep = i > 0 ? 1 : 0;
       if (v === null) {
-        at += NULL_FIELD.copy(out, at);
-      } else if (escaped[r * width + i] === 0) {
-        at += v.copy(out, at);
-      } else {
-        for (let k = 0; k < v.length; k++) {
-          const x = v[k];
-          switch (x) {
-            case BACKSLASH: out[at++] = BACKSLASH; out[at++] = BACKSLASH; break;
-            case TAB: out[at++] = BACKSLASH; out[at++] = 0x74; break; // \t
-            case NEWLINE: out[at++] = BACKSLASH; out[at++] = 0x6e; break; // \n
-            case NUL: out[at++] = BACKSLASH; out[at++] = 0x30; break; // \0
-            default: out[at++] = x;
-          }
+        this.reserve(sep + 2);
+        if (sep) this.buf[this.at++] = TAB;
+        this.at += NULL_FIELD.copy(this.buf, this.at);
+        continue;
+      }
+      const n = this.mayNeedEscaping[i] ? escapedLength(v) : v.length;
+      this.reserve(sep + n);
+      if (sep) this.buf[this.at++] = TAB;
+      if (n === v.length) {
+        this.at += v.copy(this.buf, this.at);
+        continue;
+      }
+      const out = this.buf;
+      let at = this.at;
+      for (let k = 0; k < v.length; k++) {
+        const x = v[k];
+        switch (x) {
+          case BACKSLASH: out[at++] = BACKSLASH; out[at++] = BACKSLASH; break;
+          case TAB: out[at++] = BACKSLASH; out[at++] = 0x74; break; // \t
+          case NEWLINE: out[at++] = BACKSLASH; out[at++] = 0x6e; break; // \n
+          case NUL: out[at++] = BACKSLASH; out[at++] = 0x30; break; // \0
+          default: out[at++] = x;
         }
       }
+      this.at = at;
     }
-    out[at++] = NEWLINE;
+    this.reserve(1);
+    this.buf[this.at++] = NEWLINE;
+    this.rows++;
   }
-  if (at !== size) throw new Error(`LOAD DATA encoding wrote ${at} bytes, expected ${size}`);
-  return out;
+
+  /** The encoded rows (a view of the encoder's buffer: take it once, at the end). */
+  finish(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
+}
+
+/** All rows at once (see RowEncoder). */
+export function encodeRows(rows: readonly (readonly TextValue[])[], mayNeedEscaping: readonly boolean[]): Buffer {
+  const e = new RowEncoder(mayNeedEscaping, 1024);
+  for (const row of rows) e.append(row);
+  return e.finish();
 }

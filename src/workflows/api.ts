@@ -64,7 +64,7 @@ export function withDefaults(req: MigrateRequest): FullMigrateRequest {
     autoStart: true,
     stopAfterCopy: false,
     copyBatchRows: 5000,
-    copyBatchBytes: 4 << 20,
+    copyBatchBytes: 2 << 20,
     shardHistoryLimit: 1500,
     ...given,
     workflow: req.workflow,
