@@ -120,7 +120,24 @@ const compareBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0
 
 function compareIntegers(a: RowValue, b: RowValue): number {
   if (typeof a === 'number' && typeof b === 'number') return Math.sign(a - b);
+  if (typeof a === 'string' && typeof b === 'string' && CANONICAL_INTEGER.test(a) && CANONICAL_INTEGER.test(b)) return compareIntegerText(a, b);
   return compareBig(BigInt(a as string | number | bigint), BigInt(b as string | number | bigint));
+}
+
+/** Decimal integer text without leading zeros or '+' ('0', '-12', '18446744073709551615'). */
+const CANONICAL_INTEGER = /^(0|-?[1-9]\d*)$/;
+
+/**
+ * Two canonical integer texts by value without BigInt (BIGINT keys arrive as text; converting
+ * both per comparison dominated the diff's key walk): sign, then length, then digits.
+ */
+export function compareIntegerText(a: string, b: string): number {
+  if (a === b) return 0;
+  const an = a.charCodeAt(0) === 45;
+  const bn = b.charCodeAt(0) === 45;
+  if (an !== bn) return an ? -1 : 1;
+  const magnitude = a.length !== b.length ? (a.length < b.length ? -1 : 1) : a < b ? -1 : 1;
+  return an ? -magnitude : magnitude;
 }
 
 /** Decimal strings ('-12.50', '3') by value, exactly. */

@@ -36,6 +36,13 @@ export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, afte
 export interface RowStream {
   /** The next row without taking it; undefined when the stream is over. */
   peek(): Promise<readonly RowValue[] | undefined>;
+  /**
+   * True when peek() would answer without reading (the next row is in memory, or the stream is
+   * over); head() then gives that answer synchronously. The diff walks millions of rows: an
+   * await per row costs more than comparing it.
+   */
+  ready(): boolean;
+  head(): readonly RowValue[] | undefined;
   /** Takes the row peek() returned. */
   take(): void;
   /** Where it reads from, for messages. */
@@ -102,6 +109,8 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
       await fill();
       return pos < chunk.length ? chunk[pos] : undefined;
     },
+    ready: () => pos < chunk.length || done,
+    head: () => (pos < chunk.length ? chunk[pos] : undefined),
     take() {
       checkOrder(chunk[pos]);
       pos++;
@@ -113,20 +122,26 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
 /** Several sources' streams merged in key order (source shards hold disjoint rows, but a duplicate is kept twice). */
 export function mergedRows(streams: RowStream[], order: KeyOrder): RowStream {
   let current: RowStream | undefined;
+  const best = (): readonly RowValue[] | undefined => {
+    current = undefined;
+    let min: readonly RowValue[] | undefined;
+    for (const s of streams) {
+      const row = s.head();
+      if (row && (!min || order.compare(row, min) < 0)) {
+        min = row;
+        current = s;
+      }
+    }
+    return min;
+  };
   return {
     name: streams.map((s) => s.name).join(' + '),
     async peek() {
-      current = undefined;
-      let best: readonly RowValue[] | undefined;
-      for (const s of streams) {
-        const row = await s.peek();
-        if (row && (!best || order.compare(row, best) < 0)) {
-          best = row;
-          current = s;
-        }
-      }
-      return best;
+      for (const s of streams) if (!s.ready()) await s.peek();
+      return best();
     },
+    ready: () => streams.every((s) => s.ready()),
+    head: best,
     take() {
       current?.take();
     },

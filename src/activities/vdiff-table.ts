@@ -56,8 +56,8 @@ export async function walkTable(w: TableWalk): Promise<WalkEnd> {
       await save();
       return 'paused';
     }
-    const s = await source.peek();
-    const r = await target.peek();
+    const s = source.ready() ? source.head() : await source.peek();
+    const r = target.ready() ? target.head() : await target.peek();
     if (!s && !r) {
       await save();
       return 'done';

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { Connection } from '../../../src/mysql/connect';
 import { valueKind, type RowValue } from '../../../src/mysql/values';
-import { buildKeyOrder, compareDecimals, jsonTextEqual, normalizeDecimal, timeMicros, valuesEqual } from '../../../src/activities/vdiff-keys';
+import { buildKeyOrder, compareDecimals, compareIntegerText, jsonTextEqual, normalizeDecimal, timeMicros, valuesEqual } from '../../../src/activities/vdiff-keys';
 import { ReportBuilder, reportLimits, reportValue, rowFormatter } from '../../../src/activities/vdiff-report';
 import type { TableTarget } from '../../../src/activities/table-target';
 import { emptyReport, vdiffOptionsWithDefaults } from '../../../src/workflows/vdiff-api';
@@ -109,5 +109,17 @@ describe('VDiff uuids (Go uuid.Parse)', () => {
     assert.equal(parseUuid('a037a9e2562811ee8c990242ac120002'), 'a037a9e2-5628-11ee-8c99-0242ac120002');
     assert.throws(() => parseUuid('abc'), /^Error: invalid UUID length: 3$/);
     assert.throws(() => parseUuid('g037a9e2-5628-11ee-8c99-0242ac120002'), /^Error: invalid UUID format$/);
+  });
+});
+
+describe('VDiff integer keys as text', () => {
+  it('orders canonical integer text by value, as BigInt does', () => {
+    const values = ['-9223372036854775808', '-100', '-99', '-10', '-9', '-1', '0', '1', '9', '10', '99', '100', '9223372036854775807', '18446744073709551615'];
+    for (const a of values) {
+      for (const b of values) {
+        const want = BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0;
+        assert.equal(compareIntegerText(a, b), want, `${a} vs ${b}`);
+      }
+    }
   });
 });
