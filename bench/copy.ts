@@ -36,6 +36,23 @@ function rates(d: Dataset, seconds: number): CopyRun {
 }
 
 /** Drops the bench's target tables and migration state, so a Migrate create finds an empty target. */
+/**
+ * Deletes the source primaries' old binlogs (earlier invocations' backlogs and lag runs). Only at
+ * the start of an invocation: later, a stopped stream may still need them.
+ */
+export async function purgeSourceBinlogs(stack: BenchStack): Promise<void> {
+  await Promise.all(stack.sourcePrimaries.map(async (p) => {
+    const conn = await rootConnection(p.port);
+    try {
+      await conn.query('FLUSH BINARY LOGS');
+      await conn.query('PURGE BINARY LOGS BEFORE NOW()');
+    } finally {
+      await conn.end();
+    }
+  }));
+}
+
+/** Drops what earlier runs left on the target primaries, and their binlogs. */
 export async function resetTarget(stack: BenchStack): Promise<void> {
   await Promise.all(stack.targetPrimaries.map(async (p) => {
     const conn = await rootConnection(p.port);
@@ -43,6 +60,10 @@ export async function resetTarget(stack: BenchStack): Promise<void> {
       for (const t of TABLES) await conn.query(`DROP TABLE IF EXISTS \`${TARGET_DB}\`.\`${t}\``);
       await conn.query('DROP DATABASE IF EXISTS _vt_migrate');
       await conn.query(`DROP DATABASE IF EXISTS ${BASELINE_DB}`);
+      // Every run writes the whole dataset into the targets' binlogs, which nothing here reads
+      // (the bench's targets have no replicas): without this, repeated runs fill the disk.
+      await conn.query('FLUSH BINARY LOGS');
+      await conn.query('PURGE BINARY LOGS BEFORE NOW()');
     } finally {
       await conn.end();
     }

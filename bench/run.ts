@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { vtmigrateCatchup, decodeBaseline, type CatchupRun, type DecodeRun } from './catchup';
 import { formatCpu, type PidGroups } from './cpu';
-import { dumpPipeCopy, loadDataCopy, resetTarget, vtmigrateCopy, type CopyRun, type VtmigrateCopyRun } from './copy';
+import { dumpPipeCopy, loadDataCopy, purgeSourceBinlogs, resetTarget, vtmigrateCopy, type CopyRun, type VtmigrateCopyRun } from './copy';
 import { ensureDataset, markDirty, totalRows, type Dataset } from './dataset';
 import { measureLag, type LagRun } from './lag';
 import { cancelAndDrop, connectClient, historySizes, type HistorySizes, type Migration } from './migration';
@@ -227,6 +227,7 @@ async function main(): Promise<void> {
   process.once('exit', unlock);
   const stack = await ensureStack(o.sourceShards, o.targetShards, log);
   const d = await ensureDataset(stack, { narrow: o.rows, wide: o.wideRows }, o.only.has('copy'), log);
+  await purgeSourceBinlogs(stack);
   const client = await connectClient(stack.temporalAddress);
   const c: Collected = { copy: [], dump: [], load: [], catchup: [], lag: [], vdiff: [], workerSpawnedUs: {}, catchupRss: [], lagRss: [] };
   try {

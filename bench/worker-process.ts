@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monotonicUs, sleep } from './stats';
 import { REPO_ROOT } from './stack';
+import { WORKER_NODE_FLAGS } from '../src/worker-heap';
 
 export interface RssSample { at: number; kb: number }
 
@@ -36,7 +37,8 @@ export class WorkerProcess {
   static async start(configFile: string, opts: { logFile: string; profileDir?: string; profileName?: string }): Promise<WorkerProcess> {
     fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
     // VTMIGRATE_BENCH_WORKER_NODE_ARGS: extra node flags for the worker (e.g. --trace-gc, --max-old-space-size=256).
-    const args: string[] = (process.env.VTMIGRATE_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+    // The worker runs as deployed (src/worker-heap.ts); extra flags come after, so they override.
+    const args: string[] = [...WORKER_NODE_FLAGS, ...(process.env.VTMIGRATE_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '')];
     if (opts.profileDir) {
       fs.mkdirSync(opts.profileDir, { recursive: true });
       args.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);

@@ -8,6 +8,7 @@ import { startTablet, stopTablet, tabletPid } from './mariadb';
 import type { LocalSpec } from './spec';
 import { startTemporal, stopTemporal, temporalDaemon, temporalMarker, type TemporalInstance } from './temporal';
 import { waitFor } from './ports';
+import { WORKER_NODE_FLAGS } from '../worker-heap';
 
 export interface Component {
   name: string;
@@ -34,7 +35,7 @@ export function workerDaemon(spec: LocalSpec): DaemonSpec {
   return {
     name: 'worker',
     command: process.execPath,
-    args: [bin, 'worker', '--config', statePaths.workerConfig(spec)],
+    args: [...WORKER_NODE_FLAGS, bin, 'worker', '--config', statePaths.workerConfig(spec)],
     pidFile: path.join(statePaths.workerDir(spec), 'worker.pid'),
     logFile: path.join(statePaths.workerDir(spec), 'worker.log'),
   };

@@ -12,6 +12,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/local/temporal';
 import { DEFAULT_TASK_QUEUE, loadWorkerConfig, mysqlCredentials } from '../../src/worker-config';
 import { REPO_ROOT } from '../support/stack';
 import { parseYamlSubset } from '../support/yaml-subset';
+import { WORKER_NODE_FLAGS } from '../../src/worker-heap';
 
 // The parsed file is untyped data; each test asserts the shape it reads.
 type Service = Record<string, any>;
@@ -79,7 +80,8 @@ describe('temporal-compose.yml', () => {
   it('builds the worker from this repository and runs `vtmigrate worker --config` on the mounted configuration', () => {
     const worker = services['vtmigrate-worker'];
     assert.deepEqual(worker.build, { context: '.', dockerfile: 'Dockerfile' });
-    const argv = ['node', 'bin/vtmigrate.js', 'worker', '--config', CONFIG_IN_CONTAINER];
+    // Run with the worker's heap cap (src/worker-heap.ts), as vtmigrate-local runs it.
+    const argv = ['node', ...WORKER_NODE_FLAGS, 'bin/vtmigrate.js', 'worker', '--config', CONFIG_IN_CONTAINER];
     assert.deepEqual(worker.command, argv);
     assert.deepEqual(dockerfileCmd(), argv);
     const dockerfile = read('Dockerfile');
@@ -89,8 +91,9 @@ describe('temporal-compose.yml', () => {
     assert.equal((JSON.parse(read('package.json')) as { bin: Record<string, string> }).bin.vtmigrate, 'bin/vtmigrate.js');
     const spec = loadSpec(path.join(REPO_ROOT, 'examples', 'local', 'spec.json'));
     const local = workerDaemon(spec);
-    assert.equal(path.relative(REPO_ROOT, local.args[0]), 'bin/vtmigrate.js');
-    assert.deepEqual(local.args.slice(1), ['worker', '--config', statePaths.workerConfig(spec)]);
+    assert.deepEqual(local.args.slice(0, WORKER_NODE_FLAGS.length), [...WORKER_NODE_FLAGS]);
+    assert.equal(path.relative(REPO_ROOT, local.args[WORKER_NODE_FLAGS.length]), 'bin/vtmigrate.js');
+    assert.deepEqual(local.args.slice(WORKER_NODE_FLAGS.length + 1), ['worker', '--config', statePaths.workerConfig(spec)]);
     assert.deepEqual(worker.volumes, [`./deploy/worker.json:${CONFIG_IN_CONTAINER}:ro`]);
     assert.deepEqual(worker.depends_on, { 'temporal-setup': { condition: 'service_completed_successfully' } });
     assert.ok(read('.dockerignore').split('\n').includes('deploy/worker.json'), 'the real worker config stays out of the image');
