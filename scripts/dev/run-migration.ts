@@ -1,5 +1,6 @@
 // Developer aid: run a whole migration on the test stack with the Temporal client directly
-// (no CLI), printing status as it goes. `node dist/scripts/dev/run-migration.js [rows]`.
+// (no CLI), printing status as it goes. `node dist/scripts/dev/run-migration.js [customers] [workflow]`
+// (workflow default `import`; record a history afterwards as test/workflow/replay.test.ts says).
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { compareMigration } from '../../test/support/compare';
@@ -24,12 +25,13 @@ async function main(): Promise<void> {
   const worker = await createWorker(config, nc);
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }) });
-  const id = migrateWorkflowId('customer', 'import');
+  const workflow = process.argv[3] ?? 'import';
+  const id = migrateWorkflowId('customer', workflow);
   await client.workflow.getHandle(id).terminate('dev restart').catch(() => undefined);
   const load = startLoad(w, 30);
   const handle = await client.workflow.start('Migrate', {
     taskQueue: TASK_QUEUE, workflowId: id,
-    args: [{ workflow: 'import', targetKeyspace: 'customer', sourceKeyspace: 'commerce', mountName: 'ext1', allTables: true }],
+    args: [{ workflow, targetKeyspace: 'customer', sourceKeyspace: 'commerce', mountName: 'ext1', allTables: true }],
   });
   let st: MigrateStatus;
   const t0 = Date.now();

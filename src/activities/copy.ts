@@ -15,7 +15,7 @@ import { makeHeartbeat } from './heartbeat';
 import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
-import { acquireShardLock, readCopyState, readStreams, setStartPosition, writeCopyState, type CopyStateRow } from './state';
+import { acquireCopyLock, acquireShardLock, lockCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, writeCopyState, type CopyStateRow } from './state';
 import { loadTableTarget, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
@@ -63,8 +63,8 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
   const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard, { localInfile: true });
   let source: Connection | undefined;
   try {
-    while (!(await acquireShardLock(target, ref.workflowId, shard, 5))) {
-      progress.message = `waiting for another writer of shard ${ref.targetKeyspace}/${shard} to finish (a previous attempt still holds the shard lock)`;
+    while (!(await acquireCopyLock(target, ref.workflowId, shard, stream.id, table.name, 5))) {
+      progress.message = `waiting for a previous attempt of this copy (${table.name} from ${ref.sourceKeyspace}/${stream.sourceShard}) to finish`;
       hb.beat(progress, true);
       hb.throwIfCancelled();
     }
@@ -119,7 +119,27 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     const rs = (await textPathObstacle(source, flavor, tt)) === undefined ? await textRowSource(spec) : await binaryRowSource(spec);
     state = await copyChunks(rs, state, {
       started, task, hb, progress,
-      write: (chunk, next) => writeBatch(target, tt, rs, chunk, sourceIndex, ref.workflowId, () => writeCopyState(target, ref.workflowId, stream.id, table.name, next)),
+      write: async (chunk, prev, next) => {
+        // Streams of a shard copy side by side; their batches take the shard's writer lock one
+        // at a time, as catch-up holds it, so rows are only ever written by one transaction.
+        while (!(await acquireShardLock(target, ref.workflowId, shard, 5))) {
+          progress.message = `waiting for the writer lock of shard ${ref.targetKeyspace}/${shard}`;
+          hb.beat(progress, true);
+          hb.throwIfCancelled();
+        }
+        progress.message = '';
+        try {
+          await writeBatch(target, tt, rs, chunk, sourceIndex, ref.workflowId, async () => {
+            const stored = await lockCopyState(target, ref.workflowId, stream.id, table.name);
+            if ((stored?.lastpk ?? null) !== prev.lastpk || (stored?.done ?? false)) {
+              throw new Error(`the copy checkpoint of ${table.name} from ${stream.sourceShard} moved under this attempt (another attempt advanced or finished it); this attempt stops`);
+            }
+            await writeCopyState(target, ref.workflowId, stream.id, table.name, next);
+          });
+        } finally {
+          await releaseShardLock(target, ref.workflowId, shard).catch(() => undefined);
+        }
+      },
     });
     hb.beat(progress, true);
     return { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied, done: state.done };
@@ -137,8 +157,8 @@ interface ChunkLoop {
   task: CopyTask;
   hb: ReturnType<typeof makeHeartbeat<CopyHeartbeat>>;
   progress: CopyHeartbeat;
-  /** Writes a chunk's kept rows with the checkpoint that follows them, in one transaction. */
-  write: (chunk: Chunk, next: CopyStateRow) => Promise<void>;
+  /** Writes a chunk's kept rows with the checkpoint that follows them (over `prev`), in one transaction. */
+  write: (chunk: Chunk, prev: CopyStateRow, next: CopyStateRow) => Promise<void>;
 }
 
 /**
@@ -178,7 +198,7 @@ async function copyChunks(rs: RowSource, from: CopyStateRow, loop: ChunkLoop): P
       bytesCopied: state.bytesCopied + chunk.keptBytes,
       done,
     };
-    await loop.write(chunk, after);
+    await loop.write(chunk, state, after);
     state = after;
     Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
     const now = Date.now();

@@ -206,11 +206,44 @@ export async function acquireShardLock(conn: Connection, workflowId: string, sha
   return Number((rows as { got: number | null }[])[0]?.got) === 1;
 }
 
+/**
+ * One attempt per (stream, table) copy: held for the attempt's life, so a retry waits for a
+ * zombie of the same copy to end. Streams of one shard copy side by side; their batches take the
+ * shard lock one at a time (copy.ts).
+ */
+export async function acquireCopyLock(conn: Connection, workflowId: string, shard: string, streamId: number, table: string, waitSeconds: number): Promise<boolean> {
+  const name = lockName(`vtmigrate:${workflowId}:${shard}:${streamId}:${table}`);
+  const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]);
+  return Number((rows as { got: number | null }[])[0]?.got) === 1;
+}
+
+export async function releaseShardLock(conn: Connection, workflowId: string, shard: string): Promise<void> {
+  await conn.query('SELECT RELEASE_LOCK(?)', [shardLockName(workflowId, shard)]);
+}
+
+/**
+ * The stored checkpoint of a copy, locked until the transaction ends: a batch commits only over
+ * the checkpoint it started from, so a zombie attempt whose copy was finished or advanced by
+ * another attempt cannot write stale rows (even after catch-up has begun).
+ */
+export async function lockCopyState(conn: Connection, workflowId: string, streamId: number, table: string): Promise<{ lastpk: string | null; done: boolean } | undefined> {
+  const [rows] = await conn.query(
+    `SELECT lastpk, done FROM ${STATE_DB}.copy_state WHERE workflow_id = ? AND stream_id = ? AND table_name = ? FOR UPDATE`,
+    [workflowId, streamId, table],
+  );
+  const r = (rows as Record<string, unknown>[])[0];
+  return r ? { lastpk: r.lastpk === null ? null : String(r.lastpk), done: Number(r.done) === 1 } : undefined;
+}
+
 export function shardLockName(workflowId: string, shard: string): string {
+  return lockName(`vtmigrate:${workflowId}:${shard}`);
+}
+
+function lockName(name: string): string {
   // GET_LOCK names are limited to 64 characters.
-  const name = `vtmigrate:${workflowId}:${shard}`;
   return name.length <= 64 ? name : `vtmigrate:${simpleHash(name)}`;
 }
+
 
 function simpleHash(s: string): string {
   let h1 = 0x811c9dc5;
