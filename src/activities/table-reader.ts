@@ -3,7 +3,6 @@
 // (prepared statements), whose values are exact (no float rounding through text).
 import type { Connection } from '../mysql/connect';
 import { selectChunkSql } from '../mysql/sql';
-import { textSelectExpression, type TextValue } from '../mysql/text-values';
 import type { RowValue, TableTarget } from './table-target';
 
 /** About how many bytes a row takes (chunk sizing). */
@@ -20,13 +19,3 @@ export async function fetchChunk(conn: Connection, t: TableTarget, lastpk: RowVa
   return rows as unknown as RowValue[][];
 }
 
-/**
- * fetchChunk through the text protocol, values left as the bytes the server sent (text-values.ts).
- * The same statement with its lastpk bound client-side: every placeholder compares on the
- * column's own terms whether the value arrives bound or as a literal (see pkAfterClause).
- */
-export async function fetchTextChunk(conn: Connection, t: TableTarget, lastpk: RowValue[] | null, limit: number): Promise<TextValue[][]> {
-  const q = selectChunkSql(t.db, t.name, t.columnSchemas, t.pkIndexes.map((i) => t.columnSchemas[i]), lastpk, limit, textSelectExpression);
-  const [rows] = await conn.query({ sql: q.sql, rowsAsArray: true, typeCast: false }, q.params);
-  return rows as unknown as TextValue[][];
-}

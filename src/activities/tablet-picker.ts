@@ -38,10 +38,11 @@ export interface PickOptions {
 
 export class NoHealthyTabletError extends Error {}
 
-async function usable(deps: ActivityDeps, cluster: TopoRef, t: Tablet): Promise<boolean> {
+/** Vitess's test of a tablet: its mysqld answers and, for a replica, replication runs. */
+export async function tabletUsable(deps: ActivityDeps, cluster: TopoRef, role: 'source' | 'target', t: Tablet): Promise<boolean> {
   let conn;
   try {
-    conn = await connectMysql(tabletEndpoint(deps, cluster, 'source', t.mysqlHostname, t.mysqlPort), { connectTimeoutMs: 3000 });
+    conn = await connectMysql(tabletEndpoint(deps, cluster, role, t.mysqlHostname, t.mysqlPort), { connectTimeoutMs: 3000 });
     await conn.query('SELECT 1');
     if (t.type === TabletType.PRIMARY) return true;
     const rs = await replicaStatus(conn);
@@ -79,7 +80,7 @@ export async function pickTablet(deps: ActivityDeps, topo: TopoServer, opts: Pic
     ? types.flatMap((type) => shuffle(candidates.filter((t) => t.type === type)))
     : shuffle(candidates);
   for (const t of ordered) {
-    if (await usable(deps, opts.cluster, t)) {
+    if (await tabletUsable(deps, opts.cluster, 'source', t)) {
       return { alias: tabletAliasShortString(t.alias), host: t.mysqlHostname, port: t.mysqlPort, type: tabletTypeName(t.type) };
     }
   }

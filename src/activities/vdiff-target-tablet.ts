@@ -2,27 +2,12 @@
 // diff's reads off the primary. Picked like the source tablet (types in preference order, then any
 // healthy one), but connected with the target cluster's credentials, since the target cluster may
 // have no source-role user.
-import { connectMysql } from '../mysql/connect';
-import { replicaStatus } from '../mysql/replication';
-import { findShardTablets, getShard, parseTabletType, resolveCells, tabletAliasShortString, TabletType, tabletTypeName, type Tablet } from '../topo';
-import { openTargetTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
+import { findShardTablets, getShard, parseTabletType, resolveCells, tabletAliasShortString, TabletType, tabletTypeName } from '../topo';
+import { openTargetTopo, withTopo, type ActivityDeps } from './deps';
+import { tabletUsable } from './tablet-picker';
 import { targetTopoRef } from './target-primary';
 
 export interface TargetTablet { alias: string; host: string; port: number; primary: boolean }
-
-async function healthy(deps: ActivityDeps, t: Tablet): Promise<boolean> {
-  let conn;
-  try {
-    conn = await connectMysql(tabletEndpoint(deps, targetTopoRef(deps), 'target', t.mysqlHostname, t.mysqlPort), { connectTimeoutMs: 3000 });
-    if (t.type === TabletType.PRIMARY) return true;
-    const rs = await replicaStatus(conn);
-    return rs !== undefined && rs.ioRunning && rs.sqlRunning;
-  } catch {
-    return false;
-  } finally {
-    conn?.destroy();
-  }
-}
 
 export async function pickTargetTablet(deps: ActivityDeps, keyspace: string, shard: string, cells: string[], tabletTypes: string[], inOrder: boolean): Promise<TargetTablet> {
   return withTopo(openTargetTopo(deps), async (topo) => {
@@ -38,7 +23,7 @@ export async function pickTargetTablet(deps: ActivityDeps, keyspace: string, sha
     const candidates = tablets.filter((t) => types.includes(t.type));
     const ordered = inOrder ? types.flatMap((type) => candidates.filter((t) => t.type === type)) : candidates;
     for (const t of ordered) {
-      if (await healthy(deps, t)) {
+      if (await tabletUsable(deps, targetTopoRef(deps), 'target', t)) {
         return { alias: tabletAliasShortString(t.alias), host: t.mysqlHostname, port: t.mysqlPort, primary: t.type === TabletType.PRIMARY };
       }
     }

@@ -98,9 +98,3 @@ export class RowEncoder {
   }
 }
 
-/** All rows at once (see RowEncoder). */
-export function encodeRows(rows: readonly (readonly TextValue[])[], mayNeedEscaping: readonly boolean[]): Buffer {
-  const e = new RowEncoder(mayNeedEscaping, 1024);
-  for (const row of rows) e.append(row);
-  return e.finish();
-}

@@ -1,9 +1,16 @@
 // The copy's text path: LOAD DATA input encoding and text-protocol value decoding.
 import { strict as assert } from 'node:assert';
-import { encodeRows, loadDataStatement } from '../../../src/mysql/load-data';
+import { loadDataStatement, RowEncoder } from '../../../src/mysql/load-data';
+import type { TextValue } from '../../../src/mysql/text-values';
 import { textCopyObstacle, textSelectExpression, textValueDecoder } from '../../../src/mysql/text-values';
 import { valueKind } from '../../../src/mysql/values';
 import { col } from './columns';
+
+function encodeRows(rows: TextValue[][], mayNeedEscaping: boolean[]): Buffer {
+  const e = new RowEncoder(mayNeedEscaping, 4); // a tiny first buffer, so growing is exercised too
+  for (const row of rows) e.append(row);
+  return e.finish();
+}
 
 const b = (s: string | number[]) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s));
 
