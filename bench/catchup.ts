@@ -1,8 +1,8 @@
 // `catchup`: with the streams stopped (`Workflow stop`), the source takes a backlog of changes;
 // then `start`, and the clock runs until every stream has committed its source shard's position
-// after the backlog. Baseline: reading the same backlog (and only reading it) with the binlog
-// reader the catch-up uses (zongji + value normalization), one reader per source shard, in
-// parallel, in the bench process.
+// after the backlog. Baseline: reading the same backlog (and only reading it) with zongji (+ value
+// normalization: openBinlogStream with decoder 'zongji'), one reader per source shard, in
+// parallel, in the bench process. (The catch-up itself reads MariaDB with our own decoder.)
 import type { GtidPosition } from '../src/mysql/gtid';
 import { formatPosition } from '../src/mysql/gtid';
 import { binlogReaderServerId, openBinlogStream } from '../src/mysql/binlog';
@@ -66,6 +66,7 @@ export async function decodeBaseline(sourcePrimaries: { shard: string; port: num
       serverId: binlogReaderServerId('bench', `decode-${i}`),
       startPosition: formatPosition(run.before.get(p.shard)!),
       schemaTables: { db: SOURCE_DB, tables: [...TABLES] },
+      decoder: 'zongji',
     });
     let n = 0;
     try {

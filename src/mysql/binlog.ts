@@ -1,4 +1,4 @@
-// A source tablet's binlog as an async stream of transactions, over zongji.
+// A source tablet's binlog as an async stream of transactions.
 //
 // Each item is one source transaction (GTID event group) with its row changes on the tables in
 // scope, already in the copy reader's value forms (values.ts), and the position after it, so a
@@ -9,19 +9,20 @@
 // Memory is bounded: when the consumer is behind, the binlog connection is paused (mysql2 queues
 // nothing further from the socket), and a huge source transaction is yielded in parts.
 //
-// zongji internals used (0.9.0): `tableMap[tableId].columns[i].charset` and
-// `.columnSchemas[i].ENUM_VALUES/SET_VALUES` are patched on each TableMap event so zongji
-// decodes text in our charset classes and ENUM/SET labels as the server shows them (see
-// patchTableMap); `connection.pause()/resume()` for backpressure; and one query on
-// `connection` right after start() to ask the server for heartbeats.
+// Events come from one of two sources: on MariaDB our own dump connection and row decoder
+// (binlog-mariadb.ts), elsewhere, or for column types that decoder does not read, zongji
+// (binlog-zongji.ts). This file keeps what does not depend on the source: transactions,
+// positions, DDL, schema re-reads, backpressure.
 import crypto from 'node:crypto';
-import ZongJi, { type AnyBinlogEvent, type TableMapEntry } from '@vlasky/zongji';
 import type { RowDataPacket } from 'mysql2/promise';
 import { connectMysql, describeEndpoint, type MysqlEndpoint } from './connect';
 import { addGtid, flavorOf, formatPosition, parsePosition, positionAtLeast, type Flavor, type GtidPosition } from './gtid';
 import { currentPosition } from './positions';
-import { readTableSchemas, type ColumnSchema, type TableSchema } from './schema';
-import { binlogValueNeedsNormalizing, normalizeBinlogValue, valueKind, ValueKind, type RowValue } from './values';
+import { readTableSchemas } from './schema';
+import { planFor, type EventSource, type OpenGroup, type SourceHandlers, type SourceStart, type TablePlan } from './binlog-source';
+import { startMariadbSource } from './binlog-mariadb';
+import { startZongjiSource } from './binlog-zongji';
+import type { RowValue } from './values';
 
 export interface RowChange {
   table: string;
@@ -75,6 +76,8 @@ export interface BinlogStreamOptions {
   maxBufferedBytes?: number;
   /** No event or heartbeat for this long means the connection is dead (default max(10 s, 5 heartbeats)). */
   idleTimeoutMs?: number;
+  /** 'zongji' forces the zongji decoder (the bench's baseline); by default a MariaDB source uses ours. */
+  decoder?: 'mariadb' | 'zongji';
 }
 
 export interface BinlogStream extends AsyncIterable<BinlogItem> {
@@ -85,8 +88,13 @@ export interface BinlogStream extends AsyncIterable<BinlogItem> {
   readonly paused: boolean;
   /** Row changes buffered and not yet taken by the consumer. */
   readonly bufferedChanges: number;
+  /** Which decoder reads the events: our MariaDB one, or zongji. */
+  readonly decoder: 'mariadb' | 'zongji';
   close(): Promise<void>;
 }
+
+/** Sources (host:port/db) whose binlog has something only zongji reads: later streams use it. */
+const needsZongji = new Set<string>();
 
 const READER_ID_BASE = 1_000_000_000;
 const READER_ID_SPAN = 1_000_000_000;
@@ -99,48 +107,6 @@ const READER_ID_SPAN = 1_000_000_000;
 export function binlogReaderServerId(workflow: string, stream: string, pid: number = process.pid, nonce = ''): number {
   const h = crypto.createHash('sha256').update(`${workflow}\0${stream}\0${pid}\0${nonce}`).digest();
   return READER_ID_BASE + (h.readUInt32BE(0) % READER_ID_SPAN);
-}
-
-interface ZongJiColumn { name: string; charset: string | null; type: number }
-type ZongJiTable = Omit<TableMapEntry, 'columns'> & { columns: ZongJiColumn[] };
-/** The mysql2 (callback API) connection zongji streams the binlog on. */
-interface BinlogConnection {
-  pause(): void;
-  resume(): void;
-  query(sql: string, values: unknown[], cb: (err: Error | null) => void): void;
-}
-interface ZongJiInternals {
-  tableMap: Record<number, ZongJiTable>;
-  connection: BinlogConnection | null;
-}
-
-// zongji type codes (lib/common.js MysqlTypes) and the value kinds each may carry.
-const TYPE_KINDS: Record<number, ValueKind[]> = {
-  1: [ValueKind.Integer], 2: [ValueKind.Integer], 3: [ValueKind.Integer], 8: [ValueKind.Integer], 9: [ValueKind.Integer],
-  246: [ValueKind.Decimal], 4: [ValueKind.Float], 5: [ValueKind.Float], 13: [ValueKind.Year],
-  10: [ValueKind.Temporal], 7: [ValueKind.Temporal], 12: [ValueKind.Temporal], 17: [ValueKind.Temporal], 18: [ValueKind.Temporal],
-  11: [ValueKind.Time], 19: [ValueKind.Time], 16: [ValueKind.Bit], 247: [ValueKind.Enum], 248: [ValueKind.Enum],
-  15: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes], 253: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes],
-  254: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes], 141: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes],
-  249: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes], 250: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes],
-  251: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes], 252: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes],
-  140: [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes], 245: [ValueKind.Utf8Text],
-};
-
-/** A table's columns in binlog order, with what normalizing each value needs. */
-interface TablePlan {
-  schema: TableSchema;
-  names: string[];
-  cols: ColumnSchema[];
-  kinds: ValueKind[];
-  /** Indexes of the columns whose zongji values need normalizing. */
-  normalize: number[];
-}
-
-function planFor(schema: TableSchema): TablePlan {
-  const kinds = schema.columns.map(valueKind);
-  const normalize = schema.columns.flatMap((c, i) => (binlogValueNeedsNormalizing(c, kinds[i]) ? [i] : []));
-  return { schema, names: schema.columns.map((c) => c.name), cols: schema.columns, kinds, normalize };
 }
 
 /**
@@ -183,60 +149,8 @@ class PositionTracker {
   }
 }
 
-/** Event names by event class: getEventName() derives the name from the class on every call. */
-const eventNames = new Map<unknown, string>();
-function eventName(ev: AnyBinlogEvent): string {
-  let name = eventNames.get(ev.constructor);
-  if (name === undefined) {
-    name = ev.getEventName();
-    eventNames.set(ev.constructor, name);
-  }
-  return name;
-}
-
-/** Why the binlog's columns for a table do not match our schema of it, or '' if they do. */
-function planMismatch(plan: TablePlan, zcols: readonly ZongJiColumn[]): string {
-  if (zcols.length !== plan.names.length || zcols.some((c, i) => c.name !== plan.names[i])) {
-    return `columns (${zcols.map((c) => c.name).join(', ')}) vs (${plan.names.join(', ')})`;
-  }
-  for (let i = 0; i < zcols.length; i++) {
-    const allowed = TYPE_KINDS[zcols[i].type];
-    if (allowed && !allowed.includes(plan.kinds[i])) return `column ${plan.names[i]} binlog type ${zcols[i].type} vs ${plan.cols[i].columnType}`;
-  }
-  return '';
-}
-
-/**
- * Makes zongji decode this table's rows in our value classes: utf8 text as utf8 (zongji maps
- * collation ids with MySQL's table, and unknown ids, such as MariaDB's own, default to utf8mb4),
- * any other text as 'binary' so its code units are the column's bytes (zongji's iconv decoders
- * differ from the server's for bytes a charset leaves unmapped, e.g. latin1 0x81), and ENUM/SET
- * labels from information_schema (the same text the copy reader gets).
- */
-function patchTableMap(entry: ZongJiTable, plan: TablePlan): void {
-  const schemas = entry.columnSchemas as unknown as Record<string, unknown>[];
-  for (let i = 0; i < entry.columns.length; i++) {
-    const kind = plan.kinds[i];
-    if (kind === ValueKind.Utf8Text) entry.columns[i].charset = 'utf8mb4';
-    else if (kind === ValueKind.TextBytes) entry.columns[i].charset = 'binary';
-    else if (kind === ValueKind.Enum && plan.cols[i].enumValues) {
-      if (plan.cols[i].dataType === 'enum') schemas[i].ENUM_VALUES = plan.cols[i].enumValues;
-      else schemas[i].SET_VALUES = plan.cols[i].enumValues;
-    }
-  }
-}
-
 const CONTROL_STATEMENT = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\s+SAVEPOINT|XA\s)/i;
 const DML_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE|LOAD\s+DATA)\b/i;
-
-interface OpenGroup {
-  gtid: string;
-  positionBefore: string;
-  changes: RowChange[];
-  bytes: number;
-  ddl?: { db: string; sql: string };
-  touched: boolean;
-}
 
 type QueuedItem = BinlogItem & { bytes?: number };
 
@@ -294,13 +208,6 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
   let positionText = tracker.text;
   const startText = positionText;
 
-  const zj = new ZongJi({
-    host: opts.endpoint.host, port: opts.endpoint.port, user: opts.endpoint.user, password: opts.endpoint.password ?? '',
-    // The value options zongji honours, set as connectMysql sets them for the copy reader.
-    dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, jsonStrings: true, timezone: 'Z', charset: 'UTF8MB4_GENERAL_CI',
-  });
-  const internals = zj as unknown as ZongJiInternals;
-
   const queue: QueuedItem[] = [];
   let head = 0;
   let queuedChanges = 0;
@@ -315,22 +222,21 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
   /** Table ids whose TableMap is waiting for a schema re-read; their rows must not be decoded yet. */
   const refreshing = new Set<number>();
   let lastEventAt = Date.now();
+  /** The event source (set right below): zongji, or our own MariaDB decoder. */
+  let source: EventSource = { pause() {}, resume() {}, stop: async () => {}, prepareTable: () => 'no decoder' };
 
   const wake = () => {
     const w = waiter;
     waiter = undefined;
     w?.();
   };
-  const conn = () => internals.connection;
   const setPaused = () => {
-    const c = conn();
-    if (!c) return;
     if (pausedForBackpressure || refreshing.size > 0) {
-      c.pause();
+      source.pause();
     } else {
       // The idle watchdog must not count the time we held the connection still.
       lastEventAt = Date.now();
-      c.resume();
+      source.resume();
     }
   };
   const fail = (err: unknown, what?: string) => {
@@ -392,32 +298,18 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     g.bytes = 0;
   };
 
-  // zongji builds a fresh object per row image, keyed by exactly our column names (planMismatch
-  // checked that), so values are normalized in place rather than copied.
-  const image = (plan: TablePlan, raw: Record<string, unknown>): Record<string, RowValue> => {
-    const idx = plan.normalize;
-    for (let k = 0; k < idx.length; k++) {
-      const i = idx[k];
-      const name = plan.names[i];
-      raw[name] = normalizeBinlogValue(raw[name], plan.cols[i], plan.kinds[i]);
-    }
-    return raw as Record<string, RowValue>;
-  };
-
   const refreshSchema = async (table: string, tableId: number) => {
     try {
       const fresh = (await readTableSchemas(ctrl, db, [table])).get(table);
       if (fresh) plans.set(table, planFor(fresh));
       staleTables.delete(table);
-      const entry = internals.tableMap[tableId];
       const plan = plans.get(table);
-      const why = entry && plan ? planMismatch(plan, entry.columns) : 'no table map';
+      const why = plan ? source.prepareTable(tableId, plan) : 'no table map';
       if (why) {
         fail(undefined, `binlog stream from ${where} at position '${positionText}': the binlog's row format for ${db}.${table} does not match ` +
           `its current schema (${why}); it was altered again later, so these rows cannot be decoded exactly`);
         return;
       }
-      if (entry && plan) patchTableMap(entry, plan);
       refreshing.delete(tableId);
       setPaused();
     } catch (err) {
@@ -425,139 +317,99 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     }
   };
 
-  const onEvent = (ev: AnyBinlogEvent) => {
-    if (closed || failure) return;
-    lastEventAt = Date.now();
-    const name = eventName(ev);
-    switch (name) {
-      case 'mariadbgtid':
-      case 'gtid': {
-        if (group) closeGroup(ev.timestamp);
-        const gtid = (ev as { gtid: string }).gtid;
-        group = { gtid, positionBefore: positionText, changes: [], bytes: 0, touched: false };
-        return;
-      }
-      case 'tablemap': {
-        const tm = ev as Extract<AnyBinlogEvent, { tableName: string; tableId: number }>;
-        if (tm.schemaName !== db || !inScope.has(tm.tableName)) return;
-        const entry = internals.tableMap[tm.tableId];
-        const plan = plans.get(tm.tableName);
-        if (!entry || !plan) return;
-        if (staleTables.has(tm.tableName) || planMismatch(plan, entry.columns) !== '') {
-          // Decode nothing more until our schema of the table is current again (mysql2 queues
-          // the packets that arrive while the connection is paused).
-          refreshing.add(tm.tableId);
-          setPaused();
-          void refreshSchema(tm.tableName, tm.tableId);
-          return;
-        }
-        patchTableMap(entry, plan);
-        return;
-      }
-      case 'writerows':
-      case 'updaterows':
-      case 'deleterows': {
-        const re = ev as Extract<AnyBinlogEvent, { rows: unknown[]; tableId: number }>;
-        const entry = re.tableMap[re.tableId];
-        const plan = entry && entry.parentSchema === db ? plans.get(entry.tableName) : undefined;
-        if (!plan) return;
-        const table = entry.tableName;
-        if (refreshing.has(re.tableId)) {
-          // Only possible when zongji itself resumed the connection (its information_schema
-          // metadata path); decoding now could misread the rows, so stop instead.
-          fail(undefined, `binlog stream from ${where} at position '${positionText}': rows of ${db}.${table} arrived before its schema was re-read`);
-          return;
-        }
-        if (!group) {
-          fail(undefined, `binlog stream from ${where} at position '${positionText}': row event for ${db}.${table} outside any GTID transaction`);
-          return;
-        }
-        group.touched = true;
-        if (name === 'updaterows') {
-          for (const r of re.rows as { before: Record<string, unknown>; after: Record<string, unknown> }[]) {
-            group.changes.push({ table, kind: 'update', before: image(plan, r.before), after: image(plan, r.after) });
-          }
-        } else if (name === 'writerows') {
-          for (const r of re.rows as Record<string, unknown>[]) group.changes.push({ table, kind: 'insert', after: image(plan, r) });
-        } else {
-          for (const r of re.rows as Record<string, unknown>[]) group.changes.push({ table, kind: 'delete', before: image(plan, r) });
-        }
-        group.bytes += re.size;
-        if (group.changes.length >= partChanges || group.bytes >= maxBytes / 2) flushPart(ev.timestamp);
-        return;
-      }
-      case 'xid':
-        closeGroup(ev.timestamp);
-        return;
-      case 'xaprepare':
-        if (group && group.touched) {
-          fail(undefined, `binlog stream from ${where} at position '${positionText}': XA transaction ${group.gtid} changes ${db} tables; XA transactions are not supported`);
-          return;
-        }
-        closeGroup(ev.timestamp);
-        return;
-      case 'query': {
-        const q = ev as Extract<AnyBinlogEvent, { query: string; schema: string }>;
-        const sql = q.query;
-        if (/^\s*BEGIN\s*$/i.test(sql)) return;
-        if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(sql)) {
-          closeGroup(ev.timestamp);
-          return;
-        }
-        if (CONTROL_STATEMENT.test(sql)) return;
-        // DDL (or another statement logged as such): ours if it runs in our database or names it.
-        const mentions = q.schema === db || sql.includes(`\`${db}\``) || dbNamePattern.test(sql);
-        if (mentions && DML_STATEMENT.test(sql)) {
-          // A session with binlog_format=STATEMENT: the rows it changed are not in the binlog.
-          fail(undefined, `binlog stream from ${where} at position '${positionText}': statement-based DML in ${db} (${sql.slice(0, 80)}) ` +
-            'cannot be replayed by rows; the source must log ROW events only');
-          return;
-        }
-        if (group) {
-          if (mentions) {
-            group.ddl = { db: q.schema || db, sql };
-            for (const t of inScope) staleTables.add(t);
-          }
-          closeGroup(ev.timestamp);
-        }
-        return;
-      }
-      case 'heartbeat':
-        if (!group) enqueue({ type: 'heartbeat', position: positionText, timestamp: Math.floor(Date.now() / 1000) });
-        return;
-      default:
-        return;
+  // ---- what both decoders share: transactions, DDL, heartbeats ----
+  const onGtid = (gtid: string, timestampMs: number) => {
+    if (group) closeGroup(timestampMs);
+    group = { gtid, positionBefore: positionText, changes: [], bytes: 0, touched: false };
+  };
+  const onTableMap = (tableId: number, schemaName: string, tableName: string): void => {
+    if (schemaName !== db || !inScope.has(tableName)) return;
+    const plan = plans.get(tableName);
+    if (!plan) return;
+    if (staleTables.has(tableName) || source.prepareTable(tableId, plan) !== '') {
+      // Decode nothing more until our schema of the table is current again (mysql2 queues
+      // the packets that arrive while the connection is paused).
+      refreshing.add(tableId);
+      setPaused();
+      void refreshSchema(tableName, tableId);
     }
   };
-
-  zj.on('binlog', (ev: AnyBinlogEvent) => {
-    try {
-      onEvent(ev);
-    } catch (err) {
-      fail(err);
+  /** The open transaction rows of `table` go into, or undefined after failing the stream. */
+  const rowsGroup = (tableId: number, table: string): OpenGroup | undefined => {
+    if (refreshing.has(tableId)) {
+      // Only possible when the connection was resumed behind our back (zongji's own
+      // information_schema metadata path); decoding now could misread the rows, so stop instead.
+      fail(undefined, `binlog stream from ${where} at position '${positionText}': rows of ${db}.${table} arrived before its schema was re-read`);
+      return undefined;
     }
-  });
-  zj.on('error', (err: Error) => fail(err));
-
-  const ready = new Promise<void>((resolve) => zj.once('ready', () => resolve()));
-  zj.start({
-    serverId: opts.serverId,
-    gtidSet: startText,
-    includeEvents: ['mariadbgtid', 'gtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'xaprepare', 'query', 'heartbeat'],
-    includeSchema: { [db]: [...inScope] },
-  });
-  // Ask for heartbeats while idle. zongji has created its binlog connection synchronously in
-  // start() and queues its own setup (and the dump command) behind asynchronous steps, so this
-  // query runs on that connection before the dump starts. The server reads the period in ns.
-  internals.connection?.query('SET @master_heartbeat_period = ?', [Math.round(heartbeatSeconds * 1e9)], (err: Error | null) => {
-    if (err) fail(err);
-  });
-  await Promise.race([ready, new Promise<void>((resolve) => {
-    const check = () => (failure ? resolve() : setTimeout(check, 20).unref());
-    check();
-  })]);
+    if (!group) {
+      fail(undefined, `binlog stream from ${where} at position '${positionText}': row event for ${db}.${table} outside any GTID transaction`);
+      return undefined;
+    }
+    group.touched = true;
+    return group;
+  };
+  const rowsAdded = (g: OpenGroup, size: number, timestampMs: number) => {
+    g.bytes += size;
+    if (g.changes.length >= partChanges || g.bytes >= maxBytes / 2) flushPart(timestampMs);
+  };
+  const onXaPrepare = (timestampMs: number) => {
+    if (group && group.touched) {
+      fail(undefined, `binlog stream from ${where} at position '${positionText}': XA transaction ${group.gtid} changes ${db} tables; XA transactions are not supported`);
+      return;
+    }
+    closeGroup(timestampMs);
+  };
+  const onQuery = (sql: string, schema: string, timestampMs: number) => {
+    if (/^\s*BEGIN\s*$/i.test(sql)) return;
+    if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(sql)) {
+      closeGroup(timestampMs);
+      return;
+    }
+    if (CONTROL_STATEMENT.test(sql)) return;
+    // DDL (or another statement logged as such): ours if it runs in our database or names it.
+    const mentions = schema === db || sql.includes(`\`${db}\``) || dbNamePattern.test(sql);
+    if (mentions && DML_STATEMENT.test(sql)) {
+      // A session with binlog_format=STATEMENT: the rows it changed are not in the binlog.
+      fail(undefined, `binlog stream from ${where} at position '${positionText}': statement-based DML in ${db} (${sql.slice(0, 80)}) ` +
+        'cannot be replayed by rows; the source must log ROW events only');
+      return;
+    }
+    if (group) {
+      if (mentions) {
+        group.ddl = { db: schema || db, sql };
+        for (const t of inScope) staleTables.add(t);
+      }
+      closeGroup(timestampMs);
+    }
+  };
+  const onHeartbeat = () => {
+    if (!group) enqueue({ type: 'heartbeat', position: positionText, timestamp: Math.floor(Date.now() / 1000) });
+  };
+  const handlers: SourceHandlers = {
+    live: () => !closed && !failure,
+    touch: () => { lastEventAt = Date.now(); },
+    onGtid, onTableMap, rowsGroup, rowsAdded, onCommit: closeGroup, onXaPrepare, onQuery, onHeartbeat, fail,
+  };
+  const start: SourceStart = { opts, startText, heartbeatSeconds, db, inScope, plans, handlers, control: ctrl };
+  const sourceKey = `${where}/${db}`;
+  const decoder = flavor === 'MariaDB' && opts.decoder !== 'zongji' && !needsZongji.has(sourceKey) ? 'mariadb' : 'zongji';
+  try {
+    if (decoder === 'mariadb') {
+      source = await startMariadbSource(start, (reason) => {
+        // A type or event our decoder does not read: this source is read with zongji from now on.
+        needsZongji.add(sourceKey);
+        fail(undefined, `binlog stream from ${where} at position '${positionText}': ${reason}; reconnect to read it with zongji`);
+      });
+    } else {
+      source = await startZongjiSource(start, () => failure);
+    }
+  } catch (err) {
+    await ctrl.end().catch(() => ctrl.destroy());
+    throw err;
+  }
   if (failure) {
-    zj.stop();
+    await source.stop();
     await ctrl.end().catch(() => ctrl.destroy());
     throw failure;
   }
@@ -573,9 +425,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     if (closed) return;
     closed = true;
     clearInterval(watchdog);
-    const stopped = new Promise<void>((resolve) => zj.once('stopped', () => resolve()));
-    zj.stop();
-    await Promise.race([stopped, new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await source.stop();
     await ctrl.end().catch(() => ctrl.destroy());
     wake();
   };
@@ -605,6 +455,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     get position() { return positionText; },
     get paused() { return pausedForBackpressure; },
     get bufferedChanges() { return queuedChanges + (group ? group.changes.length : 0); },
+    decoder,
     close,
     [Symbol.asyncIterator](): AsyncIterator<BinlogItem> {
       return {

@@ -66,13 +66,16 @@ describe('binlog stream (MariaDB)', function () {
     }
   });
 
-  it('delivers every value type exactly as the copy reader reads it, producing identical SQL', async () => {
+  for (const decoder of ['mariadb', 'zongji'] as const) {
+  it(`delivers every value type exactly as the copy reader reads it, producing identical SQL (${decoder} decoder)`, async () => {
+    const table = `alltypes_${decoder}`;
     await conn.query("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'");
-    await conn.query(ALL_TYPES_DDL('alltypes'));
+    await conn.query(ALL_TYPES_DDL(table));
     const start = await pos();
-    const stream = await open(start, ['alltypes']);
+    const stream = await open(start, [table], { decoder });
+    assert.equal(stream.decoder, decoder);
     try {
-      const schema = await readTableSchema(conn, db, 'alltypes');
+      const schema = await readTableSchema(conn, db, table);
       const snapshot = async () => {
         const rows = await copyRead(conn, db, schema, 1000);
         return new Map(rows.map((r) => [r[0], Object.fromEntries(schema.columns.map((c, i) => [c.name, r[i]])) as Record<string, RowValue>]));
@@ -80,7 +83,7 @@ describe('binlog stream (MariaDB)', function () {
       const sameSql = (a: Record<string, RowValue>, b: Record<string, RowValue>) =>
         assert.equal(upsertRowSql(db, 'x', schema.columns, a, schema.primaryKey), upsertRowSql(db, 'x', schema.columns, b, schema.primaryKey));
 
-      for (const sql of ALL_TYPES_ROWS('alltypes')) await conn.query(sql);
+      for (const sql of ALL_TYPES_ROWS(table)) await conn.query(sql);
       const inserted = await pos();
       const items = await collect(stream, (xs) => txns(xs).some((t) => t.position === inserted));
       const before = await snapshot();
@@ -94,9 +97,9 @@ describe('binlog stream (MariaDB)', function () {
       }
 
       // Updates and deletes carry the same values in their images.
-      await conn.query('UPDATE alltypes SET ti = ti WHERE id = 1'); // no change: not logged
-      await conn.query('UPDATE alltypes SET i = COALESCE(i, 0) + 1 WHERE id IN (1, 2)');
-      await conn.query('DELETE FROM alltypes WHERE id = 3');
+      await conn.query(`UPDATE ${table} SET ti = ti WHERE id = 1`); // no change: not logged
+      await conn.query(`UPDATE ${table} SET i = COALESCE(i, 0) + 1 WHERE id IN (1, 2)`);
+      await conn.query(`DELETE FROM ${table} WHERE id = 3`);
       const changed = await pos();
       const more = txns(await collect(stream, (xs) => txns(xs).some((t) => t.position === changed))).flatMap((t) => t.changes);
       const after = await snapshot();
@@ -123,6 +126,7 @@ describe('binlog stream (MariaDB)', function () {
       await conn.query(`SET SESSION sql_mode = '${WRITER_SQL_MODE}'`);
     }
   });
+  }
 
   it('streams inserts, updates and deletes with images, in transaction order, only for tables in scope', async () => {
     await conn.query('CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(10))');
@@ -339,6 +343,30 @@ describe('binlog stream (MariaDB)', function () {
     const more = await collect(resumed, (xs) => txns(xs).some((t) => t.position === after4));
     await resumed.close();
     assert.deepEqual(withChanges(more).flatMap((t) => t.changes), [{ table: 'e', kind: 'insert', after: { id: 4 } }]);
+  });
+
+  it('hands a source with a column type our decoder does not read (COMPRESSED) over to zongji', async () => {
+    // Its own database: the hand-over is remembered per server and database.
+    const zdb = 'vtm_binlog_compressed';
+    await conn.query(`CREATE DATABASE ${zdb}`);
+    try {
+      await conn.query(`CREATE TABLE ${zdb}.z (id INT PRIMARY KEY, v VARCHAR(100) COMPRESSED, t TEXT COMPRESSED)`);
+      const start = await pos();
+      const first = await openBinlogStream({ endpoint: srv.endpoint, serverId: SERVER_ID, startPosition: start, schemaTables: { db: zdb, tables: ['z'] }, heartbeatSeconds: 0.25 });
+      assert.equal(first.decoder, 'mariadb');
+      await conn.query(`INSERT INTO ${zdb}.z VALUES (1, REPEAT('ab', 40), REPEAT('é', 300))`);
+      await assert.rejects(collect(first, () => false), /table vtm_binlog_compressed\.z: column v .*; reconnect to read it with zongji/);
+      const second = await openBinlogStream({ endpoint: srv.endpoint, serverId: SERVER_ID, startPosition: start, schemaTables: { db: zdb, tables: ['z'] }, heartbeatSeconds: 0.25 });
+      try {
+        assert.equal(second.decoder, 'zongji');
+        const items = await collect(second, (xs) => withChanges(xs).length > 0);
+        assert.deepEqual(withChanges(items).flatMap((t) => t.changes), [{ table: 'z', kind: 'insert', after: { id: 1, v: 'ab'.repeat(40), t: 'é'.repeat(300) } }]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await conn.query(`DROP DATABASE ${zdb}`);
+    }
   });
 
   it('stops cleanly: close() ends iteration, and so does breaking out of for-await', async () => {
