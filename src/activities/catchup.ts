@@ -23,15 +23,15 @@ import { connectTargetPrimary } from './target-primary';
 
 const MAX_STATEMENT_BYTES = 8 << 20;
 /**
- * Bounded buffering between readers and the applier: memory stays flat on any backlog. Decoding
- * the binlog, not applying, bounds catch-up speed, so little read-ahead is needed: on the bench
- * (200k-change backlog, 2 -> 3 shards) 1,200/600 applied as fast as 8,000/4,000 (14k changes/s)
- * with the worker's peak RSS 436 MB instead of 660 MB (before the heap cap of worker-heap.ts).
+ * Bounded buffering between readers and the applier: memory stays flat on any backlog. On the
+ * bench (200k-change backlog, 2 -> 3 shards, our MariaDB decoder) 3,000/1,000 applied 20.7k
+ * changes/s, 1,200/600 17.9k and 6,000/2,000 20.2k: past this, queued rows only make more work
+ * for the garbage collector (they survive young-generation collections), and cost memory.
  */
-const QUEUE_CHANGES = 1_200;
-const BATCH_CHANGES = 600;
+const QUEUE_CHANGES = 3_000;
+const BATCH_CHANGES = 1_000;
 /** Each binlog reader's own buffer, on top of the queue. */
-const READER_BUFFER_CHANGES = 400;
+const READER_BUFFER_CHANGES = 600;
 const READER_BUFFER_BYTES = 1 << 20;
 
 interface StreamRun {
@@ -108,7 +108,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     // ---- readers ----
     const queue: Queued[] = [];
     let queuedChanges = 0;
-    let wakeApplier: () => void = () => {};
+    const noop = () => {};
+    let wakeApplier: () => void = noop;
     let readerWaiters: (() => void)[] = [];
     const wakeReaders = () => { const w = readerWaiters; readerWaiters = []; for (const f of w) f(); };
     let stopping = false;
@@ -260,7 +261,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         await acknowledgeHolds();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 500);
-          wakeApplier = () => { clearTimeout(timer); resolve(); };
+          wakeApplier = () => { wakeApplier = noop; clearTimeout(timer); resolve(); };
         });
         beat();
         continue;
@@ -288,7 +289,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       if (batch.length === 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 200);
-          wakeApplier = () => { clearTimeout(timer); resolve(); };
+          wakeApplier = () => { wakeApplier = noop; clearTimeout(timer); resolve(); };
         });
         await refreshStops();
         beat();
