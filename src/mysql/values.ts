@@ -1,5 +1,6 @@
 // The row value model shared by the copy reader (mysql2 binary protocol: conn.execute) and the
-// binlog reader (zongji), and how values become SQL literals and JSON.
+// binlog readers (our MariaDB decoder, binlog-rows.ts, and zongji), and how values become SQL
+// literals and JSON.
 //
 // The canonical form of a value is what the copy reader gets from mysql2 with the connection
 // options of connectMysql (dateStrings, supportBigNumbers, bigNumberStrings) plus jsonStrings,
@@ -25,7 +26,8 @@
 //                                   does not map, and zongji's decoders differ from the server's)
 //   NULL                            null
 //
-// normalizeBinlogValue() turns zongji's values into the same forms, so both paths produce the
+// binlog-rows.ts decodes MariaDB row images straight into these forms, and
+// normalizeBinlogValue() turns zongji's values into them, so every path produces the
 // same SQL for the same stored value. JS bigints are accepted everywhere a value goes (e.g. a
 // lastpk decoded from JSON) and written exactly.
 import type { ColumnSchema } from './schema';
