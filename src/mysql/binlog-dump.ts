@@ -20,12 +20,11 @@ export interface EventHeader {
   end: number;
 }
 
+/** The event types the MariaDB source acts on (the others, e.g. rotate or GTID list, it skips). */
 export const enum EventType {
-  Query = 2, Rotate = 4, FormatDescription = 15, Xid = 16, TableMap = 19, WriteRowsV1 = 23, UpdateRowsV1 = 24,
-  DeleteRowsV1 = 25, Heartbeat = 27, WriteRowsV2 = 30, UpdateRowsV2 = 31, DeleteRowsV2 = 32, XaPrepare = 38,
-  MariadbAnnotateRows = 160, MariadbBinlogCheckpoint = 161, MariadbGtid = 162, MariadbGtidList = 163,
-  MariadbStartEncryption = 164, MariadbQueryCompressed = 165, MariadbWriteRowsCompressedV1 = 166,
-  MariadbDeleteRowsCompressed = 171,
+  Query = 2, Xid = 16, TableMap = 19, WriteRowsV1 = 23, UpdateRowsV1 = 24, DeleteRowsV1 = 25, Heartbeat = 27,
+  WriteRowsV2 = 30, UpdateRowsV2 = 31, DeleteRowsV2 = 32, XaPrepare = 38, MariadbGtid = 162,
+  MariadbQueryCompressed = 165, MariadbWriteRowsCompressedV1 = 166, MariadbDeleteRowsCompressed = 171,
 }
 
 export interface DumpHandlers {

@@ -9,6 +9,8 @@ import { startMariadbDump, EventType, type EventHeader } from './binlog-dump';
 import { compileRowDecoder, parseTableMap, readLenenc, UnsupportedBinlogColumn, type Cursor, type RowDecoder, type TableMap } from './binlog-rows';
 import { shapeMismatch, type EventSource, type SourceStart, type TablePlan } from './binlog-source';
 
+const EMPTY = Buffer.alloc(0);
+
 interface Prepared { map: TableMap; plan: TablePlan; decoder: RowDecoder }
 
 /** The first column (of `n`) a columns-present bitmap at `pos` leaves out, or -1 if none. */
@@ -30,7 +32,7 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
   /** The latest table map of each table id, and its bytes (to skip re-parsing an identical one). */
   const maps = new Map<number, { bytes: Buffer; map: TableMap }>();
   const prepared = new Map<number, Prepared>();
-  const cursor: Cursor = { buf: Buffer.alloc(0), pos: 0 };
+  const cursor: Cursor = { buf: EMPTY, pos: 0 };
 
   const onTableMap = (buf: Buffer, header: EventHeader) => {
     const tableId = buf.readUIntLE(header.body, 6);
@@ -52,9 +54,8 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
     if (!known || known.map.db !== db || !inScope.has(known.map.table)) return;
     const table = known.map.table;
     if (!ready || ready.map !== known.map) {
-      // Its table map did not prepare (a re-read schema is pending, or the stream failed).
-      h.rowsGroup(tableId, table);
-      if (h.live()) h.fail(undefined, `rows of ${db}.${table} arrived without a usable table map`);
+      // Its table map did not prepare: rowsGroup fails the stream if a schema re-read is pending.
+      if (h.rowsGroup(tableId, table)) h.fail(undefined, `rows of ${db}.${table} arrived without a usable table map`);
       return;
     }
     let p = header.body + 8;
@@ -81,7 +82,7 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
       else if (kind === 'delete') changes.push({ table, kind, before: decoder.row(c) });
       else changes.push({ table, kind, before: decoder.row(c), after: decoder.row(c) });
     }
-    c.buf = Buffer.alloc(0);
+    c.buf = EMPTY; // do not keep the packet alive
     if (c.pos !== end) throw new Error(`a row event of ${db}.${table} decoded past its end (${c.pos - header.body} of ${end - header.body} bytes)`);
     h.rowsAdded(group, end - header.body, header.timestamp * 1000);
   };

@@ -98,8 +98,9 @@ export function parseTableMap(buf: Buffer, pos: number, end: number): TableMap {
   return { tableId, db, table, columns };
 }
 
-/** Reads one present, non-null value at `c.pos` and moves `c.pos` past it. */
+/** Where in a row event the decoder is. */
 export interface Cursor { buf: Buffer; pos: number }
+/** Reads one present, non-null value at `c.pos` and moves `c.pos` past it. */
 type ValueReader = (c: Cursor) => RowValue;
 
 const pad2 = (n: number): string => (n < 10 ? '0' + n : String(n));
