@@ -288,8 +288,9 @@ export function columnReader(m: MapColumn, col: ColumnSchema, kind: ValueKind): 
           let int = b.readUIntBE(c.pos, 3) - 0x800000;
           c.pos += 3;
           let frac = 0;
-          if (fsp >= 3) { frac = b.readInt16BE(c.pos); c.pos += 2; if (int < 0 && frac !== 0) { int++; frac -= 0x10000; } frac *= 100; }
-          else if (fsp >= 1) { frac = b.readInt8(c.pos); c.pos += 1; if (int < 0 && frac !== 0) { int++; frac -= 0x100; } frac *= 10_000; }
+          // The fraction bytes are unsigned; a negative value borrows one second (my_time_packed_from_binary).
+          if (fsp >= 3) { frac = b.readUInt16BE(c.pos); c.pos += 2; if (int < 0 && frac !== 0) { int++; frac -= 0x10000; } frac *= 100; }
+          else if (fsp >= 1) { frac = b[c.pos]; c.pos += 1; if (int < 0 && frac !== 0) { int++; frac -= 0x100; } frac *= 10_000; }
           packed = int * 0x1000000 + frac;
         }
         const negative = packed < 0;

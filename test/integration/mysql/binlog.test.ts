@@ -7,7 +7,7 @@ import { readTableSchema } from '../../../src/mysql/schema';
 import { upsertRowSql, WRITER_SQL_MODE } from '../../../src/mysql/sql';
 import { ROW_READER_CONNECT_OPTIONS, type RowValue } from '../../../src/mysql/values';
 import { copyRead } from './copy-helpers';
-import { ALL_TYPES_DDL, ALL_TYPES_ROWS } from './fixtures';
+import { ALL_TYPES_DDL, ALL_TYPES_ROWS, MORE_TYPES_DDL, MORE_TYPES_ROWS } from './fixtures';
 import { startPrivateMariadb, type PrivateMariadb } from './private-mariadb';
 
 const SERVER_ID = binlogReaderServerId('test', 'binlog', process.pid);
@@ -124,6 +124,38 @@ describe('binlog stream (MariaDB)', function () {
     } finally {
       await stream.close();
       await conn.query(`SET SESSION sql_mode = '${WRITER_SQL_MODE}'`);
+    }
+  });
+  }
+
+  for (const decoder of ['mariadb', 'zongji'] as const) {
+  it(`delivers TEXT/BLOB sizes, wide CHAR, DECIMAL limits and wide ENUM/SET as the copy reader reads them (${decoder} decoder)`, async () => {
+    const table = `moretypes_${decoder}`;
+    await conn.query(MORE_TYPES_DDL(table));
+    const start = await pos();
+    const stream = await open(start, [table], { decoder });
+    try {
+      const schema = await readTableSchema(conn, db, table);
+      const snapshot = async () => new Map((await copyRead(conn, db, schema, 1000)).map((r) =>
+        [String(r[0]), Object.fromEntries(schema.columns.map((c, i) => [c.name, r[i]])) as Record<string, RowValue>]));
+      for (const sql of MORE_TYPES_ROWS(table)) await conn.query(sql);
+      await conn.query(`UPDATE ${table} SET d1 = COALESCE(d1, 0) + 1`);
+      await conn.query(`DELETE FROM ${table} WHERE id = 1`);
+      const done = await pos();
+      const changes = txns(await collect(stream, (xs) => txns(xs).some((t) => t.position === done))).flatMap((t) => t.changes);
+      const after = await snapshot();
+      assert.deepEqual(changes.map((c) => [c.kind, String((c.after ?? c.before)?.id)]),
+        [['insert', '18446744073709551615'], ['insert', '1'], ['insert', '2'], ['update', '1'], ['update', '2'], ['update', '18446744073709551615'], ['delete', '1']]);
+      for (const c of changes.filter((x) => x.kind === 'update' && x.after?.id !== '1')) {
+        const id = String(c.after?.id);
+        assert.deepEqual(c.after, after.get(id), `row ${id}`);
+        assert.equal(upsertRowSql(db, 'x', schema.columns, c.after ?? {}, schema.primaryKey), upsertRowSql(db, 'x', schema.columns, after.get(id) ?? {}, schema.primaryKey));
+      }
+      const deleted = changes[changes.length - 1].before ?? {};
+      assert.equal(deleted.d1, '1');
+      assert.equal(deleted.dmax, '0.000000000000000000000000000001');
+    } finally {
+      await stream.close();
     }
   });
   }

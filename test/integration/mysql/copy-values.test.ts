@@ -8,7 +8,7 @@ import { readTableSchema } from '../../../src/mysql/schema';
 import { multiRowInsertSql, WRITER_SQL_MODE } from '../../../src/mysql/sql';
 import { ROW_READER_CONNECT_OPTIONS, type RowValue } from '../../../src/mysql/values';
 import { copyRead, diffTables } from './copy-helpers';
-import { ALL_TYPES_DDL, ALL_TYPES_ROWS } from './fixtures';
+import { ALL_TYPES_DDL, ALL_TYPES_ROWS, MORE_TYPES_DDL, MORE_TYPES_ROWS } from './fixtures';
 import { createScratchDb, scratchName, startPrivatePair, type PrivatePair } from './scratch';
 
 describe('copy path values (MariaDB)', function () {
@@ -28,6 +28,9 @@ describe('copy path values (MariaDB)', function () {
     await conn.query(ALL_TYPES_DDL(`${quoteId(src)}.t`));
     await conn.query(ALL_TYPES_DDL(`${quoteId(dst)}.t`));
     for (const sql of ALL_TYPES_ROWS(`${quoteId(src)}.t`)) await conn.query(sql);
+    await conn.query(MORE_TYPES_DDL(`${quoteId(src)}.m`));
+    await conn.query(MORE_TYPES_DDL(`${quoteId(dst)}.m`));
+    for (const sql of MORE_TYPES_ROWS(`${quoteId(src)}.m`)) await conn.query(sql);
     await conn.query(`SET SESSION sql_mode = '${WRITER_SQL_MODE}'`);
   });
   after(async () => {
@@ -94,6 +97,20 @@ describe('copy path values (MariaDB)', function () {
     assert.deepEqual(await diffTables(conn, `${quoteId(src)}.t`, `${quoteId(dst)}.t`, s), []);
     const [n] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteId(dst)}.t`);
     assert.equal(String(n[0].n), '7');
+  });
+
+  it('copies the TEXT/BLOB sizes, wide CHAR, DECIMAL limits, wide ENUM/SET, spatial and INET/UUID types byte for byte', async () => {
+    const s = await readTableSchema(conn, src, 'm');
+    for (const limit of [1, 1000]) {
+      await conn.query(`DELETE FROM ${quoteId(dst)}.m`);
+      const rows = await copyRead(conn, src, s, limit);
+      assert.equal(rows.length, 3);
+      await conn.query(multiRowInsertSql(dst, 'm', s.columns, rows, { upsert: false }));
+      assert.deepEqual(await diffTables(conn, `${quoteId(src)}.m`, `${quoteId(dst)}.m`, s), []);
+    }
+    const rows = await copyRead(conn, src, s, 1000);
+    await conn.query(multiRowInsertSql(dst, 'm', s.columns, rows, { upsert: true, primaryKey: s.primaryKey }));
+    assert.deepEqual(await diffTables(conn, `${quoteId(src)}.m`, `${quoteId(dst)}.m`, s), []);
   });
 
   // Each key type gets values whose collation or numeric order differs from a naive comparison;

@@ -41,3 +41,30 @@ export const ALL_TYPES_ROWS = (table: string): string[] => [
   `INSERT INTO ${table} (id) VALUES (0)`,
   `INSERT INTO ${table} (id, tm, tm0, dtm3, ts) VALUES (6, '-00:59:59.999999', '-00:10:00', '2020-01-01 00:00:00.100', '2020-01-01 00:00:00.000010')`,
 ];
+
+/**
+ * The types ALL_TYPES leaves out: every TEXT/BLOB size, CHAR longer than 255 bytes, DECIMAL at its
+ * limits, two-byte ENUMs and wide SETs, spatial values and MariaDB's INET4/INET6/UUID types.
+ */
+export const MORE_TYPES_DDL = (table: string) => `CREATE TABLE ${table} (
+  id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  tt TINYTEXT, mt MEDIUMTEXT, lt LONGTEXT, tb TINYBLOB, mb MEDIUMBLOB,
+  c255 CHAR(255), c0 CHAR(0), vl VARCHAR(2000) CHARACTER SET latin1,
+  dmax DECIMAL(65,30), d2 DECIMAL(10,2) UNSIGNED, d44 DECIMAL(4,4), d1 DECIMAL(1,0),
+  fu FLOAT UNSIGNED, dd DOUBLE(10,3), b17 BIT(17),
+  ts3 TIMESTAMP(3) NULL, tm3 TIME(3), tm1 TIME(1), tm4 TIME(4), dtm1 DATETIME(1),
+  e2 ENUM(${Array.from({ length: 300 }, (_, i) => `'v${i}'`).join(',')}),
+  s9 SET('a','b','c','d','e','f','g','h','i'), s64 SET(${Array.from({ length: 64 }, (_, i) => `'m${i}'`).join(',')})
+) ENGINE=InnoDB`;
+
+export const MORE_TYPES_ROWS = (table: string): string[] => [
+  `INSERT INTO ${table} VALUES (18446744073709551615, 'tiny ✓', REPEAT('m', 70000), REPEAT('ł', 40000), X'00ff', REPEAT(X'ab', 70000),
+    REPEAT('é', 255), '', REPEAT(X'e9', 2000),
+    '-99999999999999999999999999999999999.999999999999999999999999999999', '12345678.99', '-0.9999', '-9',
+    3.5, 1234567.125, b'10000000000000001',
+    '2001-02-03 04:05:06.789', '-100:00:00.5', '-00:00:00.1', '-838:59:58.9999', '2001-02-03 04:05:06.7',
+    'v299', 'a,i', 'm0,m63')`,
+  `INSERT INTO ${table} (id, tt, c255, dmax, d2, d44, e2, s64, tm3, tm1, tm4) VALUES (1, '', 'x', '0.000000000000000000000000000001', '0.00', '0.0001', 'v0',
+    '${Array.from({ length: 64 }, (_, i) => `m${i}`).join(',')}', '-00:00:01.999', '-01:00:00.9', '12:00:00.0001')`,
+  `INSERT INTO ${table} (id) VALUES (2)`,
+];

@@ -51,6 +51,16 @@ describe('binlog row decoder', () => {
     assert.equal(read({ type: BinlogType.LongLong, meta: 0, meta2: 0 }, column('b', 'bigint'), 'ffffffffffffffff').value, '-1');
   });
 
+  it('reads negative TIME2 fractions as my_time_packed_to_binary stores them (unsigned bytes, one second borrowed)', () => {
+    // TIME(3) -100:00:00.5: int part (-(100 << 12) - 1) + 0x800000 = 0x79bfff, fraction 0x10000 - 5000 = 0xec78.
+    const tm = (fsp: number) => column('tm', 'time', { datetimePrecision: fsp });
+    assert.deepEqual(read({ type: BinlogType.Time2, meta: 3, meta2: 0 }, tm(3), '79bfffec78'), { value: '-100:00:00.5', used: 5 });
+    // TIME(1) -00:00:00.1: int part -1 + 0x800000 = 0x7fffff, fraction 0x100 - 10 = 0xf6.
+    assert.deepEqual(read({ type: BinlogType.Time2, meta: 1, meta2: 0 }, tm(1), '7ffffff6'), { value: '-00:00:00.1', used: 4 });
+    // TIME(4) 12:00:00.0001: int part (12 << 12) + 0x800000 = 0x80c000, fraction 1.
+    assert.deepEqual(read({ type: BinlogType.Time2, meta: 4, meta2: 0 }, tm(4), '80c0000001'), { value: '12:00:00.0001', used: 5 });
+  });
+
   it('unpacks STRING metadata: CHAR over 255 bytes, ENUM and SET sizes', () => {
     // A table map of db.t with CHAR(100) utf8mb4 (400 bytes: 0xee 0x90), ENUM (1 byte), SET (1 byte).
     const body = Buffer.concat([
