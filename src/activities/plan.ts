@@ -3,6 +3,7 @@
 // the streams: pairs (source shard, target shard) whose key ranges intersect.
 import { connectMysql, type Connection } from '../mysql/connect';
 import { binlogSettings, listBaseTables, readTableSchemas, type TableSchema } from '../mysql/schema';
+import { ValueKind, valueKind } from '../mysql/values';
 import {
   getKeyspace,
   getShard,
@@ -144,6 +145,12 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
         const schema = schemas.get(name)!;
         if (schema.primaryKey.length === 0) {
           problems.push(`table ${name} in keyspace ${req.sourceKeyspace} has no primary key; vtmigrate copies and replays rows by primary key`);
+          continue;
+        }
+        const uncopyable = schema.columns.filter((c) => valueKind(c) === ValueKind.Unsupported);
+        if (uncopyable.length > 0) {
+          problems.push(`table ${name} in keyspace ${req.sourceKeyspace}: column(s) ${uncopyable.map((c) => `${c.name} (${c.columnType})`).join(', ')} ` +
+            'have a type vtmigrate cannot copy exactly; leave the table out (--tables, or --exclude-tables with --all-tables) or change the column type');
           continue;
         }
         let vindex: VindexRef | undefined;

@@ -5,8 +5,8 @@
 //
 // Layouts follow the server's own (sql/log_event.cc, sql/field.cc, the binlog metadata of
 // each type): integers little-endian; DECIMAL, DATETIME2, TIME2 and TIMESTAMP2 big-endian.
-// Types this decoder does not know (MariaDB's pre-10.1 hires temporals, compressed columns,
-// geometry) throw UnsupportedBinlogColumn when the table map is compiled, before any row.
+// Types this decoder does not know (MariaDB's pre-10.1 hires temporals, compressed columns)
+// throw UnsupportedBinlogColumn when the table map is compiled, before any row.
 import type { ColumnSchema } from './schema';
 import { ValueKind, type RowValue } from './values';
 
@@ -366,7 +366,8 @@ export function columnReader(m: MapColumn, col: ColumnSchema, kind: ValueKind): 
         return bytesValue(kind, c.buf, start, c.pos);
       };
     }
-    case BinlogType.Blob: case BinlogType.TinyBlob: case BinlogType.MediumBlob: case BinlogType.LongBlob: {
+    // A spatial value is logged as a BLOB of its stored form, which is what the copy reads.
+    case BinlogType.Blob: case BinlogType.TinyBlob: case BinlogType.MediumBlob: case BinlogType.LongBlob: case BinlogType.Geometry: {
       if (kind !== ValueKind.Utf8Text && kind !== ValueKind.TextBytes && kind !== ValueKind.Bytes) throw mismatch();
       const lengthBytes = m.meta;
       if (lengthBytes < 1 || lengthBytes > 4) throw columnError(col, `BLOB length size ${lengthBytes}`);

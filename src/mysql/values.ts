@@ -19,6 +19,9 @@
 //   JSON (MariaDB LONGTEXT)         string, exactly as stored
 //   ENUM, SET                       string (the member labels; '' for the invalid-value member)
 //   BINARY/VARBINARY/BLOB, BIT      Buffer
+//   GEOMETRY, POINT, ... (spatial)  Buffer of the stored form (4-byte SRID + WKB), selected as
+//                                   CAST(col AS BINARY) (mysql2 would parse it into objects) and
+//                                   written back as X'..', which the server takes as that form
 //   text in any other charset       Buffer of the column's own bytes: selected as
 //                                   CAST(col AS BINARY) and written back as _cs X'..', so a
 //                                   latin1/cp1251/sjis/ascii value never passes through a
@@ -40,6 +43,7 @@ export const ROW_READER_CONNECT_OPTIONS = { jsonStrings: true } as const;
 const UTF8_CHARSETS = new Set(['utf8mb4', 'utf8mb3', 'utf8']);
 const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'json']);
 const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit']);
+const SPATIAL_TYPES = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection']);
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 const DATETIME_TYPES = new Set(['date', 'datetime', 'timestamp']);
 
@@ -56,7 +60,7 @@ export const enum ValueKind {
   TextBytes, // Buffer of non-utf8 text, written as _cs X'..' COLLATE coll
   Enum, // string label
   Bit, // Buffer
-  Unsupported, // geometry and other types the value model does not carry
+  Unsupported, // types the value model does not carry (MariaDB's INET4, INET6, UUID)
 }
 
 export function valueKind(c: ColumnSchema): ValueKind {
@@ -69,7 +73,7 @@ export function valueKind(c: ColumnSchema): ValueKind {
   if (t === 'time') return ValueKind.Time;
   if (t === 'enum' || t === 'set') return ValueKind.Enum;
   if (t === 'bit') return ValueKind.Bit;
-  if (BINARY_TYPES.has(t)) return ValueKind.Bytes;
+  if (BINARY_TYPES.has(t) || SPATIAL_TYPES.has(t)) return ValueKind.Bytes;
   if (TEXT_TYPES.has(t)) {
     if (c.charset === null || c.charset === 'binary') return ValueKind.Bytes;
     return UTF8_CHARSETS.has(c.charset) ? ValueKind.Utf8Text : ValueKind.TextBytes;
@@ -82,6 +86,7 @@ export function selectExpression(c: ColumnSchema, qualifier?: string): string {
   const ref = (qualifier ? quoteIdent(qualifier) + '.' : '') + quoteIdent(c.name);
   switch (valueKind(c)) {
     case ValueKind.TextBytes: return `CAST(${ref} AS BINARY) AS ${quoteIdent(c.name)}`;
+    case ValueKind.Bytes: return SPATIAL_TYPES.has(c.dataType) ? `CAST(${ref} AS BINARY) AS ${quoteIdent(c.name)}` : ref;
     case ValueKind.Unsupported: throw new Error(`column ${c.name} has type ${c.columnType}, which vtmigrate cannot copy exactly`);
     default: return ref;
   }
@@ -282,7 +287,8 @@ export function normalizeBinlogValue(v: unknown, column: ColumnSchema, kind: Val
     case ValueKind.Unsupported:
       break;
   }
-  throw new Error(`cannot represent binlog value for column ${column.name} (${column.columnType}) exactly`);
+  throw new Error(`cannot represent binlog value for column ${column.name} (${column.columnType}) exactly` +
+    (SPATIAL_TYPES.has(column.dataType) ? ': zongji decodes spatial values into objects without their SRID' : ''));
 }
 
 /**
@@ -297,9 +303,11 @@ export function binlogValueNeedsNormalizing(column: ColumnSchema, kind: ValueKin
     case ValueKind.Decimal:
     case ValueKind.Float:
     case ValueKind.Utf8Text:
-    case ValueKind.Bytes:
     case ValueKind.Bit:
       return false;
+    // zongji parses spatial values into objects, which normalizing refuses: they lost the SRID.
+    case ValueKind.Bytes:
+      return SPATIAL_TYPES.has(column.dataType);
     default:
       return true;
   }

@@ -5,7 +5,7 @@
 // global default, so a session that forgot to switch to UTC would shift or fold TIMESTAMPs.
 //
 // The check is independent of the project's code: plain SQL on every primary of both clusters.
-// - strings, binary, JSON, ENUM/SET, BIT: HEX(col) (the stored bytes; ENUM/SET also col+0, the
+// - strings, binary, JSON, ENUM/SET, BIT, GEOMETRY: HEX(col) (the stored bytes; ENUM/SET also col+0, the
 //   member index, which tells the invalid-value '' from a '' member);
 // - integers, DECIMAL, temporal types: CAST(col AS CHAR) in a UTC session, and TIMESTAMPs also as
 //   UNIX_TIMESTAMP(col), which no session time zone affects;
@@ -68,6 +68,7 @@ const DDL: Record<string, string> = {
     j JSON NULL,
     e ENUM('small','Large','é','it''s') NULL, e2 ENUM('','x') NULL, s SET('x','y','z') NULL,
     b1 BIT(1) NULL, b64 BIT(64) NULL,
+    geo GEOMETRY NULL,
     hid VARCHAR(20) INVISIBLE NULL,
     gv VARCHAR(400) CHARACTER SET utf8mb4 AS (CONCAT_WS('|', HEX(bn), u8, bi, dec65)) VIRTUAL,
     gs VARCHAR(400) CHARACTER SET utf8mb4 AS (CONCAT(COALESCE(u8, '∅'), '/', COALESCE(bu, '∅'), '/', COALESCE(tm, '∅'))) STORED
@@ -139,19 +140,20 @@ const TUPLES: (Record<string, string> & FloatCase)[] = [
     u8: utf8(EMOJI), t8: utf8(LONG_TEXT), l1: latin1(Buffer.from('e9ff81809d8d8f90a0c0d7f7', 'hex')), lt: latin1(ALL_BYTES),
     bn: hex('00ff27225c0a0d1a'), vb: hex('5c00275c22ff0000'), bl: hex(ALL_BYTES), lb: hex(pseudoRandom(200_000, 7)),
     j: utf8(ODD_JSON), e: str('Large'), e2: str('x'), s: str('x,y,z'), b1: "b'1'", b64: "X'FFFFFFFFFFFFFFFF'", hid: utf8('hidden 😀'),
+    geo: "ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 2))', 4326)",
   },
   // 3: floats whose text forms round; zero dates; the invalid ENUM member; YEAR 0000
   {
     f: '0.1', db: '0.1', dec65: str('-0.000000000000000000000000000001'), dneg: str('-0.5'),
     dt: str('0000-00-00'), dtm: str('0000-00-00 00:00:00.000000'), ts: str('0000-00-00 00:00:00'), tm: str('-00:00:01.500000'), tm0: str('-01:00:00'), y: '0',
     u8: utf8(NASTY), t8: utf8(NASTY), l1: latin1(Buffer.from(NASTY, 'latin1')), bn: hex('61'), vb: hex('00'),
-    j: utf8('"just a string"'), e: str(''), e2: str(''), s: str('z,x'), b1: "b'0'", b64: "X'8000000000000000'",
+    j: utf8('"just a string"'), e: str(''), e2: str(''), s: str('z,x'), b1: "b'0'", b64: "X'8000000000000000'", geo: 'POINT(-1.5, 2.25)',
   },
   // 4: more rounding; DST spring-forward instants (Europe/Berlin, 2021-03-28 01:00 UTC); an invalid date
   {
     f: '1.0000001', db: '0.30000000000000004', dec65: str('0.000000000000000000000000000001'), dneg: str('-0.0001'),
     dt: str('2020-02-30'), dtm: str('2021-03-28 02:30:00.000001'), ts: str('2021-03-28 00:59:59.999999'), tm: str('123:45:06.100000'), tm0: str('-00:00:01'), y: '2024',
-    u8: utf8('Zoë'), j: utf8('null'), e: str('é'), s: str('y'), b64: "b'1'",
+    u8: utf8('Zoë'), j: utf8('null'), e: str('é'), s: str('y'), b64: "b'1'", geo: "ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1,2 0))')",
   },
   // 5
   {
@@ -169,7 +171,7 @@ const TUPLES: (Record<string, string> & FloatCase)[] = [
   { f: '-0e0', db: '-0e0' },
 ];
 
-const VALS_COLUMNS = ['bi', 'bu', 'dec65', 'dneg', 'f', 'db', 'dt', 'dtm', 'ts', 'tm', 'tm0', 'y', 'u8', 't8', 'l1', 'lt', 'bn', 'vb', 'bl', 'lb', 'j', 'e', 'e2', 's', 'b1', 'b64', 'hid'];
+const VALS_COLUMNS = ['bi', 'bu', 'dec65', 'dneg', 'f', 'db', 'dt', 'dtm', 'ts', 'tm', 'tm0', 'y', 'u8', 't8', 'l1', 'lt', 'bn', 'vb', 'bl', 'lb', 'j', 'e', 'e2', 's', 'b1', 'b64', 'geo', 'hid'];
 
 function valsAssignments(t: Record<string, string>): string[] {
   return VALS_COLUMNS.map((c) => `${qid(c)} = ${t[c] ?? 'NULL'}`);
@@ -215,7 +217,7 @@ const CHECKS: TableCheck[] = [
       ['u8', hexOf('u8')], ['t8', hexOf('t8')], ['l1', hexOf('l1')], ['lt', hexOf('lt')],
       ['bn', hexOf('bn')], ['vb', hexOf('vb')], ['bl', hexOf('bl')], ['lb', hexOf('lb')], ['j', hexOf('j')],
       ['e', hexOf('e')], ['e_idx', 'CAST(e+0 AS CHAR)'], ['e2', hexOf('e2')], ['e2_idx', 'CAST(e2+0 AS CHAR)'],
-      ['s', hexOf('s')], ['s_idx', 'CAST(s+0 AS CHAR)'], ['b1', hexOf('b1')], ['b64', hexOf('b64')],
+      ['s', hexOf('s')], ['s_idx', 'CAST(s+0 AS CHAR)'], ['b1', hexOf('b1')], ['b64', hexOf('b64')], ['geo', hexOf('geo')],
       ['hid', hexOf('hid')], ['gv', hexOf('gv')], ['gs', hexOf('gs')],
     ],
   },

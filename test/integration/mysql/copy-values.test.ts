@@ -2,11 +2,14 @@
 // binary protocol, write with multiRowInsertSql, and check that the target holds exactly the
 // source's values, byte for byte, for every type.
 import { strict as assert } from 'node:assert';
+import { Readable } from 'node:stream';
 import type { RowDataPacket } from 'mysql2/promise';
 import { connectMysql, quoteId, type Connection } from '../../../src/mysql/connect';
 import { readTableSchema } from '../../../src/mysql/schema';
 import { multiRowInsertSql, WRITER_SQL_MODE } from '../../../src/mysql/sql';
-import { ROW_READER_CONNECT_OPTIONS, type RowValue } from '../../../src/mysql/values';
+import { ROW_READER_CONNECT_OPTIONS, valueKind, type RowValue } from '../../../src/mysql/values';
+import { loadDataStatement, RowEncoder } from '../../../src/mysql/load-data';
+import { textCopyObstacle, textSelectExpression, textValueDecoder, type TextValue } from '../../../src/mysql/text-values';
 import { copyRead, diffTables } from './copy-helpers';
 import { ALL_TYPES_DDL, ALL_TYPES_ROWS, MORE_TYPES_DDL, MORE_TYPES_ROWS } from './fixtures';
 import { createScratchDb, scratchName, startPrivatePair, type PrivatePair } from './scratch';
@@ -99,7 +102,7 @@ describe('copy path values (MariaDB)', function () {
     assert.equal(String(n[0].n), '7');
   });
 
-  it('copies the TEXT/BLOB sizes, wide CHAR, DECIMAL limits, wide ENUM/SET, spatial and INET/UUID types byte for byte', async () => {
+  it('copies the TEXT/BLOB sizes, wide CHAR, DECIMAL limits, wide ENUM/SET, negative TIME fractions and spatial types byte for byte, through INSERTs and LOAD DATA', async () => {
     const s = await readTableSchema(conn, src, 'm');
     for (const limit of [1, 1000]) {
       await conn.query(`DELETE FROM ${quoteId(dst)}.m`);
@@ -111,6 +114,22 @@ describe('copy path values (MariaDB)', function () {
     const rows = await copyRead(conn, src, s, 1000);
     await conn.query(multiRowInsertSql(dst, 'm', s.columns, rows, { upsert: true, primaryKey: s.primaryKey }));
     assert.deepEqual(await diffTables(conn, `${quoteId(src)}.m`, `${quoteId(dst)}.m`, s), []);
+
+    // The text path: the text protocol's bytes into LOAD DATA, and decoded to the same values.
+    await conn.query(`DELETE FROM ${quoteId(dst)}.m`);
+    const kinds = s.columns.map((c) => valueKind(c));
+    assert.deepEqual(s.columns.map((c, i) => textCopyObstacle(c, kinds[i])).filter(Boolean), ['dd is double(10,3), whose text form is rounded to its decimals']);
+    const textCols = s.columns.filter((c) => c.name !== 'dd');
+    const [text] = await conn.query<RowDataPacket[]>({
+      sql: `SELECT ${textCols.map((c) => textSelectExpression(c)).join(', ')} FROM ${quoteId(src)}.m ORDER BY id`, rowsAsArray: true, typeCast: false,
+    });
+    const encoder = new RowEncoder(textCols.map(() => true));
+    for (const r of text as unknown as TextValue[][]) encoder.append(r);
+    await conn.query({ sql: loadDataStatement(dst, 'm', textCols.map((c) => c.name)), infileStreamFactory: () => Readable.from([encoder.finish()]) });
+    await conn.query(`UPDATE ${quoteId(dst)}.m d JOIN ${quoteId(src)}.m s USING (id) SET d.dd = s.dd`);
+    assert.deepEqual(await diffTables(conn, `${quoteId(src)}.m`, `${quoteId(dst)}.m`, s), []);
+    const decoded = (text as unknown as TextValue[][]).map((r) => r.map((v, i) => textValueDecoder(textCols[i], valueKind(textCols[i]))(v)));
+    assert.deepEqual(decoded, rows.map((r) => r.filter((_, i) => s.columns[i].name !== 'dd')));
   });
 
   // Each key type gets values whose collation or numeric order differs from a naive comparison;
