@@ -47,8 +47,7 @@ async function sourceTopoFor(target: TopoServer, req: PlanRequest): Promise<{ to
 
 export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promise<MigrationPlan> {
   checkTableFlags(req);
-  // Refused rather than ignored: copying DATETIMEs unconverted would silently shift them.
-  if (req.sourceTimeZone !== '') throw invalidInput(`--source-time-zone ${req.sourceTimeZone} is not supported yet: vtmigrate copies DATETIME values as they are (TIMESTAMPs are always exact, in UTC)`);
+  const zone = req.sourceTimeZone;
   return withTopo(openTargetTopo(deps), async (target) => {
     const problems: string[] = [];
     // ---- target keyspace and VSchema ----
@@ -153,6 +152,13 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
             'have a type vtmigrate cannot copy exactly; leave the table out (--tables, or --exclude-tables with --all-tables) or change the column type');
           continue;
         }
+        // VDiff reads the target's DATETIMEs back into the source zone; a key converted that way
+        // would not keep its order across a DST change, so the diff could not line rows up.
+        const zonedKey = zone ? schema.primaryKey.filter((k) => schema.columns.find((c) => c.name === k)?.dataType === 'datetime') : [];
+        if (zonedKey.length > 0) {
+          problems.push(`table ${name}: --source-time-zone cannot be used with DATETIME primary key column(s) ${zonedKey.join(', ')}`);
+          continue;
+        }
         let vindex: VindexRef | undefined;
         if (targetVSchema.sharded) {
           if (!targetVSchema.tables[name]) {
@@ -183,7 +189,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           }
         }
         const e = estimates.get(name) ?? { rows: 0, bytes: 0 };
-        tables.push({ name, pkColumns: schema.primaryKey, vindex, sourceVindex, rowsEstimate: e.rows, bytesEstimate: e.bytes });
+        tables.push({ name, pkColumns: schema.primaryKey, vindex, sourceVindex, rowsEstimate: e.rows, bytesEstimate: e.bytes, ...(zone ? { sourceTimeZone: zone } : {}) });
       }
 
       // ---- target shards: primaries and empty tables ----
@@ -200,6 +206,14 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           continue;
         }
         await withTargetConn(deps, primary, async (conn) => {
+          if (zone) {
+            // DATETIMEs are converted on the target with CONVERT_TZ, as Vitess does: it must know the zone.
+            const [known] = await conn.query("SELECT CONVERT_TZ('2000-01-01 00:00:00', ?, '+00:00') IS NOT NULL AS ok", [zone]);
+            if (Number((known as { ok: number }[])[0].ok) !== 1) {
+              problems.push(`--source-time-zone ${zone}: target shard ${req.targetKeyspace}/${shard} (tablet ${primary.alias}) does not know this time zone; ` +
+                'use an offset such as +05:30, or load its time zone tables (mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb mysql)');
+            }
+          }
           const existing: string[] = [];
           for (const t of tableNames) {
             const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [`vt_${req.targetKeyspace}`, t]);

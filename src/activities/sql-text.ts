@@ -1,10 +1,15 @@
 // SQL text for writing rows: identifiers quoted, values as exact literals for their column's
 // type (values.ts), statements split to stay under a byte budget.
 import { quoteId } from '../mysql/connect';
+import { convertTzSql, isCalendarDatetime, TARGET_ZONE } from '../mysql/time-zone';
 import { escapeForKind } from '../mysql/values';
 import type { RowValue, TableTarget } from './table-target';
 
-export const literal = (t: TableTarget, i: number, v: RowValue): string => escapeForKind(v, t.kinds[i], t.columnSchemas[i]);
+/** A value as written to column i: under --source-time-zone a DATETIME is converted to UTC. */
+export function literal(t: TableTarget, i: number, v: RowValue): string {
+  const text = escapeForKind(v, t.kinds[i], t.columnSchemas[i]);
+  return t.zoned?.[i] && typeof v === 'string' && isCalendarDatetime(v) ? convertTzSql(text, t.sourceTimeZone ?? '', TARGET_ZONE) : text;
+}
 
 export function qualified(t: Pick<TableTarget, 'db' | 'name'>): string {
   return `${quoteId(t.db)}.${quoteId(t.name)}`;
@@ -12,6 +17,10 @@ export function qualified(t: Pick<TableTarget, 'db' | 'name'>): string {
 
 export function rowTuple(t: TableTarget, row: RowValue[]): string {
   let s = '(';
+  if (t.zoned) {
+    for (let i = 0; i < row.length; i++) s += (i > 0 ? ',' : '') + literal(t, i, row[i]);
+    return s + ')';
+  }
   for (let i = 0; i < row.length; i++) s += (i > 0 ? ',' : '') + escapeForKind(row[i], t.kinds[i], t.columnSchemas[i]);
   return s + ')';
 }

@@ -30,6 +30,10 @@ export interface TableTarget {
    * compared by the server instead, one statement at a time.
    */
   exactKeys: boolean;
+  /** --source-time-zone: the zone the source's DATETIMEs are in (the target keeps UTC). */
+  sourceTimeZone?: string;
+  /** With sourceTimeZone: per written column, whether it is a DATETIME (converted on write). */
+  zoned?: boolean[];
   /** The source shard (index into sourceShards) owning a row, for shards written by several streams. */
   owner?: (row: RowValue[]) => number;
 }
@@ -66,6 +70,10 @@ export async function loadTableTarget(conn: Connection, db: string, table: Table
     upsertVerb: schema.secondaryKeys.some((k) => k.unique) ? 'REPLACE' : 'INSERT',
     exactKeys: pkIndexes.every((i) => isExactKeyColumn(written[i])),
   };
+  if (table.sourceTimeZone) {
+    target.sourceTimeZone = table.sourceTimeZone;
+    target.zoned = written.map((c) => c.dataType === 'datetime');
+  }
   if (opts.sourceShards && opts.sourceShards.length > 1 && table.sourceVindex) {
     target.owner = await ownerFunction(table, columns, opts.sourceShards);
   }

@@ -4,7 +4,9 @@
 // next one, read while the first is compared), whatever the table's size.
 import type { Connection } from '../mysql/connect';
 import { pkAfterClause, type BoundSql } from '../mysql/sql';
+import type { ColumnSchema } from '../mysql/schema';
 import { textSelectExpression, type TextValue } from '../mysql/text-values';
+import { convertTzSql, TARGET_ZONE } from '../mysql/time-zone';
 import { selectExpression, type RowValue } from '../mysql/values';
 import type { KeyOrder } from './vdiff-keys';
 import type { TableTarget } from './table-target';
@@ -21,10 +23,18 @@ export interface TextRows {
   decode: number[];
 }
 
-/** SELECT of one chunk: the columns in their canonical (or exact text) forms, then the key weight strings. */
-export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number, text = false): BoundSql {
+/**
+ * SELECT of one chunk: the columns in their canonical (or exact text) forms, then the key weight
+ * strings. `zone` (the target side under --source-time-zone): DATETIMEs are read converted from
+ * UTC back into the source's zone.
+ */
+export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number, text = false, zone?: string): BoundSql {
   const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
-  const cols = [...t.columnSchemas.map((c) => (text ? textSelectExpression(c, t.name) : selectExpression(c, t.name))), ...order.weightSelects].join(', ');
+  const column = (c: ColumnSchema, i: number) => {
+    if (zone && t.zoned?.[i]) return `${convertTzSql(`${q(t.name)}.${q(c.name)}`, TARGET_ZONE, zone)} AS ${q(c.name)}`;
+    return text ? textSelectExpression(c, t.name) : selectExpression(c, t.name);
+  };
+  const cols = [...t.columnSchemas.map(column), ...order.weightSelects].join(', ');
   const where = after ? pkAfterClause(t.pkIndexes.map((i) => t.columnSchemas[i]), after, t.name) : undefined;
   const orderBy = t.pkIndexes.map((i) => `${q(t.name)}.${q(t.columns[i])}`).join(', ');
   return {
@@ -56,7 +66,7 @@ export interface RowStream {
  * that fact instead of reporting rows that are there as missing.
  */
 export function chunkedRows(conn: Connection, t: TableTarget, db: string, order: KeyOrder, from: readonly RowValue[] | null,
-  batchRows: number, name: string, keep: (row: readonly RowValue[]) => boolean = () => true, text?: TextRows): RowStream {
+  batchRows: number, name: string, keep: (row: readonly RowValue[]) => boolean = () => true, text?: TextRows, zone?: string): RowStream {
   let chunk: RowValue[][] = [];
   let pos = 0;
   let next: Promise<RowValue[][]> | undefined;
@@ -70,7 +80,7 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
     return rows;
   };
   const fetch = (start: readonly RowValue[] | null) => {
-    const q = diffChunkQuery(t, db, order, start, batchRows, text !== undefined);
+    const q = diffChunkQuery(t, db, order, start, batchRows, text !== undefined, zone);
     const p = (text
       ? conn.query({ sql: q.sql, rowsAsArray: true, typeCast: false }, q.params)
       : conn.execute({ sql: q.sql, rowsAsArray: true }, q.params)).then(([rows]) => decodeInPlace(rows as unknown as RowValue[][]));

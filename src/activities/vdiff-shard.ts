@@ -127,7 +127,7 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
         const end = await walkTable({
           table: tt, order, report, limit: options.limit,
           source: await sourceRows(task, p, tt, order, lastpk, plan, text?.rows),
-          target: chunkedRows(p.target.conn, tt, `vt_${ref.targetKeyspace}`, order, lastpk, options.batchRows, `target shard ${shard} (${p.target.tablet})`, undefined, text?.rows),
+          target: chunkedRows(p.target.conn, tt, `vt_${ref.targetKeyspace}`, order, lastpk, options.batchRows, `target shard ${shard} (${p.target.tablet})`, undefined, text?.rows, tt.sourceTimeZone),
           text,
           checkpoint: async (key) => {
             lastpk = key;

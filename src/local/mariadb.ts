@@ -172,8 +172,27 @@ export async function setupPrimary(t: LocalTablet, secrets: LocalSecrets, opts: 
     }
     await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(t.db)}`);
   });
+  await loadTimeZones(t);
   if (opts.schemaFile) await applySqlFile(t, opts.schemaFile);
   fs.writeFileSync(setupMarker(t), '');
+}
+
+let timeZoneSql: Promise<string | undefined> | undefined;
+
+/**
+ * The server's time zone tables, filled from the system's zoneinfo (as a production server's
+ * usually are): named zones work in CONVERT_TZ, which `Migrate create --source-time-zone` uses on
+ * the target. Through the binlog, so the replicas get them too. Skipped when the system has no
+ * zoneinfo (offsets such as +05:30 still work).
+ */
+async function loadTimeZones(t: LocalTablet): Promise<void> {
+  timeZoneSql ??= run('mariadb-tzinfo-to-sql', ['/usr/share/zoneinfo'], { maxBuffer: 256 << 20 }).then((r) => r.stdout, () => undefined);
+  const sql = await timeZoneSql;
+  if (!sql) return;
+  await withMysql(rootEndpoint(t, 'mysql'), async (conn) => {
+    const [rows] = await conn.query('SELECT COUNT(*) AS n FROM mysql.time_zone_name');
+    if (Number((rows as { n: number }[])[0].n) === 0) await conn.query(sql);
+  }, { multipleStatements: true });
 }
 
 async function applySqlFile(t: LocalTablet, file: string): Promise<void> {

@@ -94,6 +94,11 @@ export interface TablePlan {
   /** information_schema estimates summed over source shards (progress only). */
   rowsEstimate: number;
   bytesEstimate: number;
+  /**
+   * --source-time-zone: DATETIME values are written converted from this zone to UTC (Vitess's
+   * convert_tz on the target), and VDiff reads the target's back into it.
+   */
+  sourceTimeZone?: string;
 }
 
 export interface StreamPlan {
