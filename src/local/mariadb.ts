@@ -1,6 +1,6 @@
 // One tablet's mysqld: a MariaDB instance with its own data dir and port, ROW binlog with FULL
 // row images, GTID replication from its shard primary, UTC, bound to 127.0.0.1.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,9 +95,12 @@ function ensureTemplate(templateDir: string): Promise<string> {
   return made;
 }
 
+// The marker names what a template holds; a template from before time zone tables is rebuilt.
+const TEMPLATE_DONE = 'done-with-time-zones';
+
 async function makeTemplate(templateDir: string): Promise<string> {
   const data = path.join(templateDir, 'data');
-  if (fs.existsSync(path.join(templateDir, 'done'))) return data;
+  if (fs.existsSync(path.join(templateDir, TEMPLATE_DONE))) return data;
   fs.rmSync(templateDir, { recursive: true, force: true });
   fs.mkdirSync(templateDir, { recursive: true });
   const cnf = path.join(templateDir, 'my.cnf');
@@ -107,8 +110,32 @@ async function makeTemplate(templateDir: string): Promise<string> {
   } catch (err) {
     throw new Error(`mariadb-install-db failed (is mariadb-server installed? run npm run setup): ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
   }
-  fs.writeFileSync(path.join(templateDir, 'done'), '');
+  await loadTimeZones(cnf);
+  fs.writeFileSync(path.join(templateDir, TEMPLATE_DONE), '');
   return data;
+}
+
+/**
+ * Fills the template's time zone tables from the system's zoneinfo, as a production server's
+ * usually are, so every tablet knows named zones (CONVERT_TZ, which `Migrate create
+ * --source-time-zone` uses on the target). mariadbd --bootstrap runs the SQL on the datadir
+ * without a server (as mariadb-install-db does). Skipped without zoneinfo: offsets still work.
+ */
+async function loadTimeZones(cnf: string): Promise<void> {
+  let sql: string;
+  try {
+    sql = (await run('mariadb-tzinfo-to-sql', ['/usr/share/zoneinfo'], { maxBuffer: 256 << 20 })).stdout;
+  } catch {
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('mariadbd', [`--defaults-file=${cnf}`, '--bootstrap'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`loading time zone tables into the tablet template failed (exit ${code}): ${stderr}`))));
+    child.stdin.end('USE mysql;\n' + sql);
+  });
 }
 
 /** mariadbd's own pid-file (the pid-file= of its my.cnf). */
@@ -172,27 +199,8 @@ export async function setupPrimary(t: LocalTablet, secrets: LocalSecrets, opts: 
     }
     await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(t.db)}`);
   });
-  await loadTimeZones(t);
   if (opts.schemaFile) await applySqlFile(t, opts.schemaFile);
   fs.writeFileSync(setupMarker(t), '');
-}
-
-let timeZoneSql: Promise<string | undefined> | undefined;
-
-/**
- * The server's time zone tables, filled from the system's zoneinfo (as a production server's
- * usually are): named zones work in CONVERT_TZ, which `Migrate create --source-time-zone` uses on
- * the target. Through the binlog, so the replicas get them too. Skipped when the system has no
- * zoneinfo (offsets such as +05:30 still work).
- */
-async function loadTimeZones(t: LocalTablet): Promise<void> {
-  timeZoneSql ??= run('mariadb-tzinfo-to-sql', ['/usr/share/zoneinfo'], { maxBuffer: 256 << 20 }).then((r) => r.stdout, () => undefined);
-  const sql = await timeZoneSql;
-  if (!sql) return;
-  await withMysql(rootEndpoint(t, 'mysql'), async (conn) => {
-    const [rows] = await conn.query('SELECT COUNT(*) AS n FROM mysql.time_zone_name');
-    if (Number((rows as { n: number }[])[0].n) === 0) await conn.query(sql);
-  }, { multipleStatements: true });
 }
 
 async function applySqlFile(t: LocalTablet, file: string): Promise<void> {
