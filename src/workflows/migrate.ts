@@ -256,6 +256,13 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           note(`complete refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}; use cancel, or complete --force`);
           continue;
         }
+        // A failing shard may not have all its rows, or may still owe its deferred secondary keys
+        // (complete removes the state that records them).
+        const failing = status.shards.filter((s) => s.phase === 'Error');
+        if (!action.force && failing.length > 0 && patched('complete-refuses-failing-shards')) {
+          note(`complete refused: shard(s) ${failing.map((s) => `${s.shard} (${s.lastError})`).join(', ')} failing; fix the cause and let them recover, or use complete --force`);
+          continue;
+        }
         const refusal = completeRefusal(status.cutover);
         if (!action.force && refusal) {
           note(`complete refused: ${refusal}; fix the target and run cutover again, or use complete --force`);

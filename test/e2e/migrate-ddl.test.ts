@@ -138,6 +138,13 @@ describe('Migrate --on-ddl: ALTER TABLE ADD COLUMN on the source during catch-up
       if (s.source_shard === await sourceShardOf(id)) assert.ok(!gtidAtLeast(s.pos, srcPos), `stream ${s.id} of ${owner} is at ${s.pos}, past the row (${srcPos})`);
     }
 
+    // complete refuses while the shard fails: its rows are not all on the target.
+    const erred = await waitStatus(handle, `shard ${owner} is in Error`, (s) => s.shards.some((x) => x.shard === owner && x.phase === 'Error'), 30_000, { allowErrors: true });
+    const before = erred.errors.length;
+    await handle.signal('complete', {});
+    const refused = await waitStatus(handle, 'complete is refused', (s) => s.errors.length > before, 30_000, { allowErrors: true });
+    assert.match(refused.errors[before], new RegExp(`^complete refused: shard\\(s\\) (.* )?${owner} \\(.*\\bextra\\b.*\\) failing; fix the cause`));
+
     // The operator adds the column on the target and starts the workflow again.
     for (const shard of TARGET_SHARDS) {
       const p = tablet(h, 'target', shard);

@@ -170,6 +170,22 @@ describe('mysql schema introspection (MariaDB)', function () {
     });
   });
 
+  it('re-adds a SPATIAL key without the prefix length information_schema reports for it', async () => {
+    await withMysql(primary, async (c) => {
+      await c.query(`CREATE TABLE ${quoteId(db)}.sp (id INT PRIMARY KEY, pos POINT NOT NULL, SPATIAL KEY sk (pos))`);
+      try {
+        const s = await readTableSchema(c, db, 'sp');
+        assert.equal(addSecondaryKeysSql('sp', s, db2), `ALTER TABLE ${quoteId(db2)}.\`sp\` ADD SPATIAL KEY \`sk\` (\`pos\`)`);
+        await c.query(`USE ${quoteId(db2)}`);
+        await c.query(createTableWithoutSecondaryKeys(s.createTable, s));
+        await c.query(addSecondaryKeysSql('sp', s, db2));
+        assert.deepEqual((await readTableSchema(c, db2, 'sp')).secondaryKeys, s.secondaryKeys);
+      } finally {
+        await c.query(`DROP TABLE IF EXISTS ${quoteId(db)}.sp, ${quoteId(db2)}.sp`);
+      }
+    });
+  });
+
   it('keeps a key a foreign key needs, and leaves tables without deferrable keys alone', async () => {
     await withMysql(primary, async (c) => {
       const s = await readTableSchema(c, db, 'c1');
