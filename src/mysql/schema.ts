@@ -321,7 +321,10 @@ export function keyDefinitionSql(k: KeySchema): string {
 
 /** `ALTER TABLE t ADD KEY ..., ADD UNIQUE KEY ...` re-adding the deferred keys; '' if none. */
 export function addSecondaryKeysSql(table: string, schema: TableSchema, db?: string): string {
-  const keys = deferrableSecondaryKeys(schema);
+  // In the source's order, so that the target's SHOW CREATE TABLE (which schema diff tools
+  // compare) lists them as the source's does.
+  const at = (k: KeySchema) => schema.createTable.indexOf(` KEY ${quoteId(k.name)} (`);
+  const keys = deferrableSecondaryKeys(schema).sort((a, b) => at(a) - at(b));
   if (keys.length === 0) return '';
   const name = db ? `${quoteId(db)}.${quoteId(table)}` : quoteId(table);
   return `ALTER TABLE ${name} ${keys.map((k) => `ADD ${keyDefinitionSql(k)}`).join(', ')}`;
