@@ -154,6 +154,11 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
         }
         // VDiff reads the target's DATETIMEs back into the source zone; a key converted that way
         // would not keep its order across a DST change, so the diff could not line rows up.
+        const inetKey = schema.primaryKey.filter((k) => ['inet4', 'inet6'].includes(schema.columns.find((c) => c.name === k)?.dataType ?? ''));
+        if (inetKey.length > 0) {
+          problems.push(`table ${name}: INET4/INET6 primary key column(s) ${inetKey.join(', ')} are not supported (VDiff orders keys by their text)`);
+          continue;
+        }
         const zonedKey = zone ? schema.primaryKey.filter((k) => schema.columns.find((c) => c.name === k)?.dataType === 'datetime') : [];
         if (zonedKey.length > 0) {
           problems.push(`table ${name}: --source-time-zone cannot be used with DATETIME primary key column(s) ${zonedKey.join(', ')}`);

@@ -8,6 +8,7 @@
 // Types this decoder does not know (MariaDB's pre-10.1 hires temporals, compressed columns)
 // throw UnsupportedBinlogColumn when the table map is compiled, before any row.
 import type { ColumnSchema } from './schema';
+import { formatInet, inetWidth } from './inet';
 import { ValueKind, type RowValue } from './values';
 
 /** Binlog column type codes (include/mysql_com.h enum_field_types). */
@@ -349,6 +350,17 @@ export function columnReader(m: MapColumn, col: ColumnSchema, kind: ValueKind): 
     }
     case BinlogType.String:
     case BinlogType.VarString: {
+      if (kind === ValueKind.Inet) {
+        // The stored address bytes (network order), formatted as the server prints them.
+        const width = inetWidth(col.dataType);
+        const inetPrefix = m.meta > 255 ? 2 : 1;
+        return (c) => {
+          const len = inetPrefix === 1 ? c.buf[c.pos] : c.buf.readUInt16LE(c.pos);
+          const start = c.pos + inetPrefix;
+          c.pos = start + len;
+          return formatInet(c.buf.subarray(start, c.pos), width);
+        };
+      }
       if (kind !== ValueKind.Utf8Text && kind !== ValueKind.TextBytes && kind !== ValueKind.Bytes) throw mismatch();
       const maxLength = m.meta;
       const prefix = maxLength > 255 ? 2 : 1;

@@ -103,11 +103,11 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
       expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce has no primary key/);
     });
 
-    it('a table with a column type the copy cannot carry exactly (MariaDB INET6, UUID)', async () => {
+    it('a table with a column type the copy cannot carry exactly (MariaDB UUID)', async () => {
       await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY, addr INET6, u UUID, pt POINT)');
       const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });
       assert.equal((await vtmigrate(['ApplyVSchema', '--vschema', vs, 'customer'])).code, 0);
-      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce: column\(s\) addr \(inet6\), u \(uuid\) have a type vtmigrate cannot copy exactly/);
+      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce: column\(s\) u \(uuid\) have a type vtmigrate cannot copy exactly/);
     });
   });
 

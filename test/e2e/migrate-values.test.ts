@@ -81,13 +81,15 @@ const DDL: Record<string, string> = {
     \`select\` TINYINT NULL,
     PRIMARY KEY (\`group\`, \`order\`)
   ) ENGINE=InnoDB`,
-  // amt FLOAT(7,2): MariaDB prints such floats rounded to their decimals, so this table is copied
+  // amt FLOAT(7,2): MariaDB prints such floats rounded to their decimals (and INET4/INET6 cannot go
+  // through LOAD DATA's binary input), so this table is copied
   // through the binary protocol and INSERTs, while vals and select take the text/LOAD DATA path
   // (src/activities/copy-rows.ts): both ways are checked here.
   [TAB]: `CREATE TABLE \`tab\`\`le\` (
     \`na\`\`me\` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY,
     n INT NULL,
-    amt FLOAT(7,2) NULL
+    amt FLOAT(7,2) NULL,
+    ip INET6 NULL, ip4 INET4 NULL
   ) ENGINE=InnoDB`,
 };
 
@@ -236,7 +238,7 @@ const CHECKS: TableCheck[] = [
     keyExprs: [hexOf(NAME)],
     floats: ['amt'],
     ksid: (r) => md5Ksid(Buffer.from(r.name_hex!, 'hex')),
-    exprs: [['name_hex', hexOf(NAME)], ['n', castChar('n')]],
+    exprs: [['name_hex', hexOf(NAME)], ['n', castChar('n')], ['ip', hexOf('ip')], ['ip4', hexOf('ip4')]],
   },
 ];
 
@@ -412,7 +414,8 @@ class SourceWriter {
   }
 
   insertTab(name: string, n: number | null): Promise<void> {
-    return this.onShard(tabKsid(name), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(name)}, ${n ?? 'NULL'}, ${n === null ? 'NULL' : `${n}/3`})`]);
+    const ips = n === null ? 'NULL, NULL' : `'${['2001:db8::ff00:42:8329', '::ffff:1.2.3.4', '::', 'fe80::1:0:0:0', '::1.2.3.4', '1::', '::1', '0:1::'][n % 8]}', '10.0.${n}.255'`;
+    return this.onShard(tabKsid(name), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(name)}, ${n ?? 'NULL'}, ${n === null ? 'NULL' : `${n}/3`}, ${ips})`]);
   }
 
   async renameTab(from: string, to: string): Promise<'same shard' | 'across shards'> {
@@ -423,9 +426,11 @@ class SourceWriter {
       return 'same shard';
     }
     const p = this.primary(tabKsid(from));
-    const [row] = await rowsOn<{ n: string | null; amt: string | null }>(p.port, `SELECT n, CAST(amt AS CHAR) AS amt FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`, [], p.db);
+    const [row] = await rowsOn<{ n: string | null; amt: string | null; ip: string | null; ip4: string | null }>(p.port,
+      `SELECT n, CAST(amt AS CHAR) AS amt, CAST(ip AS CHAR) AS ip, CAST(ip4 AS CHAR) AS ip4 FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`, [], p.db);
+    const q = (v: string | null) => (v === null ? 'NULL' : `'${v}'`);
     await this.onShard(tabKsid(from), [`DELETE FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`]);
-    await this.onShard(tabKsid(to), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(to)}, ${row.n ?? 'NULL'}, ${row.amt ?? 'NULL'})`]);
+    await this.onShard(tabKsid(to), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(to)}, ${row.n ?? 'NULL'}, ${row.amt ?? 'NULL'}, ${q(row.ip)}, ${q(row.ip4)})`]);
     return 'across shards';
   }
 }

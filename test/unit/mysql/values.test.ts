@@ -19,7 +19,7 @@ describe('row values', () => {
         ['char(3)', { charset: 'ascii', collation: 'ascii_general_ci' }, ValueKind.TextBytes], ['varbinary(4)', {}, ValueKind.Bytes],
         ['binary(4)', {}, ValueKind.Bytes], ['longblob', {}, ValueKind.Bytes], ['bit(10)', {}, ValueKind.Bit], ["enum('a')", {}, ValueKind.Enum],
         ["set('a')", {}, ValueKind.Enum], ['point', {}, ValueKind.Bytes], ['geometry', {}, ValueKind.Bytes], ['multipolygon', {}, ValueKind.Bytes],
-        ['inet6', {}, ValueKind.Unsupported], ['uuid', {}, ValueKind.Unsupported], ['inet4', {}, ValueKind.Unsupported],
+        ['inet6', {}, ValueKind.Inet], ['uuid', {}, ValueKind.Unsupported], ['inet4', {}, ValueKind.Inet],
       ];
       for (const [type, extra, kind] of vectors) assert.equal(valueKind(col('c', type, extra)), kind, type);
     });
