@@ -152,14 +152,15 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
             'have a type vtmigrate cannot copy exactly; leave the table out (--tables, or --exclude-tables with --all-tables) or change the column type');
           continue;
         }
-        // VDiff reads the target's DATETIMEs back into the source zone; a key converted that way
-        // would not keep its order across a DST change, so the diff could not line rows up.
-        const inetKey = schema.primaryKey.filter((k) => ['inet4', 'inet6'].includes(schema.columns.find((c) => c.name === k)?.dataType ?? ''));
+        // VDiff orders keys by their values as read: INET values by their text (the server by
+        // their bytes), and DATETIMEs read back into the source zone lose their order at a DST
+        // change; the diff could not line rows up.
+        const inetKey = keyColumnsOfType(schema, ['inet4', 'inet6']);
         if (inetKey.length > 0) {
           problems.push(`table ${name}: INET4/INET6 primary key column(s) ${inetKey.join(', ')} are not supported (VDiff orders keys by their text)`);
           continue;
         }
-        const zonedKey = zone ? schema.primaryKey.filter((k) => schema.columns.find((c) => c.name === k)?.dataType === 'datetime') : [];
+        const zonedKey = zone ? keyColumnsOfType(schema, ['datetime']) : [];
         if (zonedKey.length > 0) {
           problems.push(`table ${name}: --source-time-zone cannot be used with DATETIME primary key column(s) ${zonedKey.join(', ')}`);
           continue;
@@ -303,6 +304,11 @@ function columnDifferences(source: TableSchema, target: TableSchema | undefined)
 
 function sameVindex(a: VindexRef, b: VindexRef): boolean {
   return a.type === b.type && a.columns.join(',') === b.columns.join(',') && JSON.stringify(a.params) === JSON.stringify(b.params);
+}
+
+/** The primary key columns whose data type is one of `types`. */
+function keyColumnsOfType(schema: TableSchema, types: string[]): string[] {
+  return schema.primaryKey.filter((k) => types.includes(schema.columns.find((c) => c.name === k)?.dataType ?? ''));
 }
 
 function checkColumns(schema: TableSchema, columns: string[], what: string): void {

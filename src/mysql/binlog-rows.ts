@@ -350,26 +350,18 @@ export function columnReader(m: MapColumn, col: ColumnSchema, kind: ValueKind): 
     }
     case BinlogType.String:
     case BinlogType.VarString: {
-      if (kind === ValueKind.Inet) {
-        // The stored address bytes (network order), formatted as the server prints them.
-        const width = inetWidth(col.dataType);
-        const inetPrefix = m.meta > 255 ? 2 : 1;
-        return (c) => {
-          const len = inetPrefix === 1 ? c.buf[c.pos] : c.buf.readUInt16LE(c.pos);
-          const start = c.pos + inetPrefix;
-          c.pos = start + len;
-          return formatInet(c.buf.subarray(start, c.pos), width);
-        };
-      }
-      if (kind !== ValueKind.Utf8Text && kind !== ValueKind.TextBytes && kind !== ValueKind.Bytes) throw mismatch();
+      if (kind !== ValueKind.Utf8Text && kind !== ValueKind.TextBytes && kind !== ValueKind.Bytes && kind !== ValueKind.Inet) throw mismatch();
       const maxLength = m.meta;
       const prefix = maxLength > 255 ? 2 : 1;
+      // INET4/INET6: the address bytes (network order), formatted as the server prints them.
+      const inet = kind === ValueKind.Inet ? inetWidth(col.dataType) : 0;
       // BINARY(n) is logged without its trailing zero bytes; the column holds (and the copy reads) all n.
       const padTo = kind === ValueKind.Bytes && col.dataType === 'binary' ? maxLength : 0;
       return (c) => {
         const len = prefix === 1 ? c.buf[c.pos] : c.buf.readUInt16LE(c.pos);
         const start = c.pos + prefix;
         c.pos = start + len;
+        if (inet) return formatInet(c.buf.subarray(start, c.pos), inet);
         if (padTo > len) {
           const out = Buffer.alloc(padTo);
           c.buf.copy(out, 0, start, c.pos);

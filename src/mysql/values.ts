@@ -292,8 +292,7 @@ export function normalizeBinlogValue(v: unknown, column: ColumnSchema, kind: Val
       if (typeof v === 'string') return Buffer.from(v, 'latin1');
       break;
     case ValueKind.Inet:
-      if (Buffer.isBuffer(v)) return formatInet(v, inetWidth(column.dataType));
-      if (typeof v === 'string') return formatInet(Buffer.from(v, 'latin1'), inetWidth(column.dataType));
+      if (Buffer.isBuffer(v) || typeof v === 'string') return formatInet(Buffer.isBuffer(v) ? v : Buffer.from(v, 'latin1'), inetWidth(column.dataType));
       break;
     case ValueKind.Unsupported:
       break;
