@@ -5,7 +5,7 @@
 // another tablet is picked and the stream resumes from its last position.
 import { quoteId, type Connection } from '../mysql/connect';
 import { formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
-import { binlogReaderServerId, openBinlogStream, type BinlogStream, type BinlogTransaction } from '../mysql/binlog';
+import { binlogReaderServerId, openBinlogStream, type BinlogStream, type BinlogTransaction, type RowFilterSpec } from '../mysql/binlog';
 import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '../workflows/api';
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
@@ -18,7 +18,7 @@ import { readTableSchema } from '../mysql/schema';
 import { connectSourceTablet } from './source-tablet';
 import { acquireShardLock, HOLD, readStopPositions, readStreams, setStopPosition, setStreamMessage, writeStreamPosition } from './state';
 import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
-import { loadTableTarget, targetFilter, type RowValue, type TableTarget } from './table-target';
+import { loadTableTarget, targetValueFilter, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
 const MAX_STATEMENT_BYTES = 8 << 20;
@@ -64,6 +64,8 @@ interface TableRoute {
   target: TableTarget;
   /** Per stream id: does a row belong to this shard. */
   keep: Map<number, (row: RowValue[]) => boolean>;
+  /** The same test for the binlog readers of streams that filter (by the vindex column's name). */
+  readerFilter?: RowFilterSpec;
   /** Every column of the target table, generated ones included: a source row may carry no other. */
   known: Set<string>;
   /** Indexes (in target.columns) a source row can never lack: primary key and vindex columns. */
@@ -105,6 +107,9 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       });
     }
 
+    const readerFilters = new Map<string, RowFilterSpec>();
+    for (const [name, r] of routes) if (r.readerFilter) readerFilters.set(name, r.readerFilter);
+
     // ---- readers ----
     const queue: Queued[] = [];
     let queuedChanges = 0;
@@ -141,6 +146,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             serverId: binlogReaderServerId(ref.workflowId, `${shard}/${s.plan.id}`),
             startPosition: s.queued,
             schemaTables: { db: sourceDb, tables: task.tables.map((t) => t.name) },
+            // Rows other shards own are not decoded (the applier still checks what it gets).
+            rowFilters: s.plan.filterRows ? readerFilters : undefined,
             // The queue below is the read-ahead; the reader's own buffer only has to bridge the
             // moments the queue is full.
             maxBufferedChanges: READER_BUFFER_CHANGES,
@@ -342,12 +349,14 @@ async function loadRoutes(target: Connection, db: string, tables: TablePlan[], s
   const routes = new Map<string, TableRoute>();
   for (const table of tables) {
     const tt = await loadTableTarget(target, db, table, { sourceShards: streams.length > 1 ? sourceShards : undefined });
+    const f = await targetValueFilter(table, tt.columns, shard);
+    const owned = f ? (row: RowValue[]) => f.keep(row[f.column]) : () => true;
     const keep = new Map<number, (row: RowValue[]) => boolean>();
-    for (const s of streams) keep.set(s.id, s.filterRows ? await targetFilter(table, tt.columns, shard) : () => true);
+    for (const s of streams) keep.set(s.id, s.filterRows ? owned : () => true);
     const known = new Set((await readTableSchema(target, db, table.name)).columns.map((c) => c.name));
     const indexOf = (name: string) => tt.columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
     const required = new Set([...tt.pkIndexes, ...[table.vindex, table.sourceVindex].flatMap((v) => v?.columns ?? []).map(indexOf).filter((i) => i >= 0)]);
-    routes.set(table.name, { target: tt, keep, known, required, checked: new Set(), partial: new Map() });
+    routes.set(table.name, { target: tt, keep, readerFilter: f && { column: tt.columns[f.column], keep: f.keep }, known, required, checked: new Set(), partial: new Map() });
   }
   return routes;
 }
@@ -408,6 +417,7 @@ function partialTarget(route: TableRoute, missing: string): { target: TableTarge
       pkIndexes: t.pkIndexes.map((i) => at.get(i)!),
       // The owner reads the source vindex column, which every row has (route.required).
       owner: owner ? (row) => owner(t.columns.map((_, i) => (at.has(i) ? row[at.get(i)!] : null))) : undefined,
+      ownerColumn: t.ownerColumn !== undefined ? at.get(t.ownerColumn) : undefined,
     };
     route.partial.set(missing, narrowed);
   }

@@ -51,7 +51,7 @@ const keyHash = (key: string): Buffer => crypto.createHash('sha256').update(key)
 export async function applyOps(ctx: ApplyContext, t: TableTarget, ops: RowOp[]): Promise<number> {
   if (ops.length === 0) return 0;
   if (!t.exactKeys) return applyInOrder(ctx, t, ops);
-  const final = t.owner ? await foldWithOwners(ctx, t, ops) : foldLastWins(t, ops);
+  const final = t.owner && !(await ownersAgree(ctx, t, ops)) ? await foldWithOwners(ctx, t, ops) : foldLastWins(t, ops);
   const deletes: RowValue[][] = [];
   const upserts: RowValue[][] = [];
   for (const op of final.values()) (op.kind === 'delete' ? deletes : upserts).push(op.row);
@@ -71,6 +71,23 @@ function foldLastWins(t: TableTarget, ops: RowOp[]): Map<string, RowOp> {
     final.set(key, op);
   }
   return final;
+}
+
+/**
+ * True when the ownership rule cannot change the outcome of `ops`, so they fold last-wins without
+ * reading the target: the owner is read from a primary-key column (every version of a key then
+ * lives on one source shard, so a target row's owner is its key's), every op comes from its key's
+ * owner, and nothing is parked for the table. Under those, foldWithOwners applies each upsert and
+ * each delete of an existing row exactly as foldLastWins does, and the deletes it drops are of rows
+ * that are not there. On a keyspace sharded by its primary key this is every batch; a row found
+ * on the wrong source shard (written past vtgate) takes the general path.
+ */
+async function ownersAgree(ctx: ApplyContext, t: TableTarget, ops: RowOp[]): Promise<boolean> {
+  if (t.ownerColumn === undefined || !t.pkIndexes.includes(t.ownerColumn)) return false;
+  const owner = t.owner!;
+  for (const op of ops) if (owner(op.row) !== op.source) return false;
+  const [parked] = await ctx.conn.query(`SELECT 1 FROM ${STATE_DB}.shadow_rows WHERE workflow_id = ? AND table_name = ? LIMIT 1`, [ctx.workflowId, t.name]);
+  return (parked as unknown[]).length === 0;
 }
 
 interface KeyState { owner: number | undefined; }
@@ -125,12 +142,18 @@ async function foldWithOwners(ctx: ApplyContext, t: TableTarget, ops: RowOp[]): 
 /** The owning source shard of existing target rows, by key; absent keys are not in the map. */
 async function readOwners(ctx: ApplyContext, t: TableTarget, rows: RowValue[][]): Promise<Map<string, KeyState>> {
   const out = new Map<string, KeyState>();
-  const cols = t.columns.map(quoteId).join(',');
+  // Only the key and the owner's column are needed: the rows are put back in place in a sparse row.
+  const read = t.ownerColumn !== undefined && t.ownerColumn >= 0 ? [...new Set([...t.pkIndexes, t.ownerColumn])] : t.columns.map((_, i) => i);
+  const cols = read.map((i) => quoteId(t.columns[i])).join(',');
+  const row = new Array<RowValue>(t.columns.length).fill(null);
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const where = chunk.map((r) => `(${pkEquals(t, r)})`).join(' OR ');
     const [found] = await ctx.conn.query({ sql: `SELECT ${cols} FROM ${qualified(t)} WHERE ${where}`, rowsAsArray: true });
-    for (const r of found as RowValue[][]) out.set(exactKey(t, r), { owner: t.owner!(r) });
+    for (const r of found as RowValue[][]) {
+      for (let j = 0; j < read.length; j++) row[read[j]] = r[j];
+      out.set(exactKey(t, row), { owner: t.owner!(row) });
+    }
   }
   return out;
 }

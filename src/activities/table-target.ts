@@ -36,6 +36,8 @@ export interface TableTarget {
   zoned?: boolean[];
   /** The source shard (index into sourceShards) owning a row, for shards written by several streams. */
   owner?: (row: RowValue[]) => number;
+  /** With owner: the one column it reads (the source vindex column). */
+  ownerColumn?: number;
 }
 
 const EXACT_KEY_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit', 'year']);
@@ -75,16 +77,18 @@ export async function loadTableTarget(conn: Connection, db: string, table: Table
     target.zoned = written.map((c) => c.dataType === 'datetime');
   }
   if (opts.sourceShards && opts.sourceShards.length > 1 && table.sourceVindex) {
-    target.owner = await ownerFunction(table, columns, opts.sourceShards);
+    const { column, owner } = await ownerFunction(table, columns, opts.sourceShards);
+    target.owner = owner;
+    target.ownerColumn = column;
   }
   return target;
 }
 
-async function ownerFunction(table: TablePlan, columns: string[], sourceShards: string[]): Promise<(row: RowValue[]) => number> {
+async function ownerFunction(table: TablePlan, columns: string[], sourceShards: string[]): Promise<{ column: number; owner: (row: RowValue[]) => number }> {
   const vindex: Vindex = await createVindex(table.sourceVindex!.type, table.sourceVindex!.params);
   const col = columns.findIndex((c) => c.toLowerCase() === table.sourceVindex!.columns[0].toLowerCase());
   const finder = shardFinder(sourceShards.map((name, index) => ({ name, index, keyRange: parseShardName(name) })));
-  return (row) => {
+  const owner = (row: RowValue[]) => {
     const ksid = vindex.map(row[col]);
     if (ksid === null) return -1;
     try {
@@ -93,6 +97,7 @@ async function ownerFunction(table: TablePlan, columns: string[], sourceShards: 
       return -1;
     }
   };
+  return { column: col, owner };
 }
 
 /** Keeps only the rows a target shard owns, by the table's target vindex. */

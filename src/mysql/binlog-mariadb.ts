@@ -6,12 +6,12 @@
 // stream through `unsupported`: the caller then reads this source with zongji instead.
 import type { RowChange } from './binlog';
 import { startMariadbDump, EventType, type EventHeader } from './binlog-dump';
-import { compileRowDecoder, parseTableMap, readLenenc, UnsupportedBinlogColumn, type Cursor, type RowDecoder, type TableMap } from './binlog-rows';
+import { compileRowDecoder, compileRowFilter, parseTableMap, readLenenc, UnsupportedBinlogColumn, type Cursor, type RowDecoder, type RowFilter, type TableMap } from './binlog-rows';
 import { shapeMismatch, type EventSource, type SourceStart, type TablePlan } from './binlog-source';
 
 const EMPTY = Buffer.alloc(0);
 
-interface Prepared { map: TableMap; plan: TablePlan; decoder: RowDecoder }
+interface Prepared { map: TableMap; plan: TablePlan; decoder: RowDecoder; filter?: RowFilter }
 
 /** The first column (of `n`) a columns-present bitmap at `pos` leaves out, or -1 if none. */
 function firstAbsent(buf: Buffer, pos: number, n: number): number {
@@ -73,11 +73,20 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
     if (!group) return;
     const changes = group.changes;
     const decoder = ready.decoder;
+    const filter = ready.filter;
     const c = cursor;
     c.buf = buf;
     c.pos = p;
     const end = header.end;
     while (c.pos < end) {
+      if (filter) {
+        // Rows the consumer would drop are passed over: only their filter column is read.
+        const start = c.pos;
+        let kept = filter.test(c);
+        if (kind === 'update') kept = filter.test(c) || kept;
+        if (!kept) continue;
+        c.pos = start;
+      }
       if (kind === 'insert') changes.push({ table, kind, after: decoder.row(c) });
       else if (kind === 'delete') changes.push({ table, kind, before: decoder.row(c) });
       else changes.push({ table, kind, before: decoder.row(c), after: decoder.row(c) });
@@ -142,7 +151,13 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
       const why = shapeMismatch(plan, known.map.columns.map((c) => c.type));
       if (why) return why;
       try {
-        prepared.set(tableId, { map: known.map, plan, decoder: compileRowDecoder(known.map, plan.cols, plan.kinds) });
+        const spec = opts.rowFilters?.get(known.map.table);
+        const column = spec ? plan.names.indexOf(spec.column) : -1;
+        prepared.set(tableId, {
+          map: known.map, plan, decoder: compileRowDecoder(known.map, plan.cols, plan.kinds),
+          // A filter column the table lacks: every row goes to the consumer, which says what is wrong.
+          filter: spec && column >= 0 ? compileRowFilter(known.map, plan.cols, plan.kinds, column, spec.keep) : undefined,
+        });
       } catch (err) {
         if (!(err instanceof UnsupportedBinlogColumn)) throw err;
         prepared.delete(tableId);

@@ -163,7 +163,7 @@ function decimalReader(precision: number, scale: number): ValueReader {
   const intg0x = intg - intg0 * 9;
   const frac0 = Math.floor(scale / 9);
   const frac0x = scale - frac0 * 9;
-  const size = intg0 * 4 + DIG2BYTES[intg0x] + frac0 * 4 + DIG2BYTES[frac0x];
+  const size = decimalSize(precision, scale);
   return (c) => {
     const b = c.buf;
     const start = c.pos;
@@ -387,6 +387,48 @@ export function columnReader(m: MapColumn, col: ColumnSchema, kind: ValueKind): 
   }
 }
 
+/** Bytes of the fraction of a *2 temporal with `fsp` digits. */
+const fractionBytes = (fsp: number): number => (fsp + 1) >>> 1;
+
+/** Bytes of a DECIMAL(precision, scale) in the server's binary form. */
+function decimalSize(precision: number, scale: number): number {
+  const intg = precision - scale;
+  const intg0 = Math.floor(intg / 9);
+  const frac0 = Math.floor(scale / 9);
+  return intg0 * 4 + DIG2BYTES[intg - intg0 * 9] + frac0 * 4 + DIG2BYTES[scale - frac0 * 9];
+}
+
+/**
+ * Moves `c.pos` past one present, non-null value of a column without decoding it (the same
+ * layouts columnReader reads). Used to look at one column of a row and skip the others.
+ */
+export function columnSkipper(m: MapColumn): (c: Cursor) => void {
+  const fixed = (n: number) => (c: Cursor) => { c.pos += n; };
+  switch (m.type) {
+    case BinlogType.Tiny: case BinlogType.Year: return fixed(1);
+    case BinlogType.Short: return fixed(2);
+    case BinlogType.Int24: case BinlogType.Date: case BinlogType.NewDate: return fixed(3);
+    case BinlogType.Long: case BinlogType.Float: return fixed(4);
+    case BinlogType.LongLong: case BinlogType.Double: return fixed(8);
+    case BinlogType.NewDecimal: return fixed(decimalSize(m.meta, m.meta2));
+    case BinlogType.DateTime2: return fixed(5 + fractionBytes(m.meta));
+    case BinlogType.Timestamp2: return fixed(4 + fractionBytes(m.meta));
+    case BinlogType.Time2: return fixed(3 + fractionBytes(m.meta));
+    case BinlogType.Bit: return fixed(m.meta2 + (m.meta > 0 ? 1 : 0));
+    case BinlogType.Enum: case BinlogType.Set: return fixed(m.meta);
+    case BinlogType.VarChar:
+      return m.meta > 255 ? (c) => { c.pos += 2 + c.buf.readUInt16LE(c.pos); } : (c) => { c.pos += 1 + c.buf[c.pos]; };
+    case BinlogType.String: case BinlogType.VarString:
+      return m.meta > 255 ? (c) => { c.pos += 2 + c.buf.readUInt16LE(c.pos); } : (c) => { c.pos += 1 + c.buf[c.pos]; };
+    case BinlogType.Blob: case BinlogType.TinyBlob: case BinlogType.MediumBlob: case BinlogType.LongBlob: case BinlogType.Geometry: {
+      const lengthBytes = m.meta;
+      return (c) => { c.pos += lengthBytes + c.buf.readUIntLE(c.pos, lengthBytes); };
+    }
+    default:
+      throw new UnsupportedBinlogColumn(`binlog type ${m.type} cannot be skipped`);
+  }
+}
+
 /** Decodes the row images of one table's row events. */
 export interface RowDecoder {
   /**
@@ -417,6 +459,35 @@ export function compileRowDecoder(map: TableMap, cols: readonly ColumnSchema[], 
         out[names[i]] = (b[nulls + (i >>> 3)] & (1 << (i & 7))) !== 0 ? null : readers[i](c);
       }
       return out;
+    },
+  };
+}
+
+/**
+ * Whether a row image belongs to a target shard, read from one column without decoding the
+ * others: `test` reads the row at `c.pos` (null bitmap first), moves `c.pos` past it, and says
+ * whether `keep` takes the column's value (null when the column is NULL).
+ */
+export interface RowFilter { test(c: Cursor): boolean }
+
+export function compileRowFilter(map: TableMap, cols: readonly ColumnSchema[], kinds: readonly ValueKind[], column: number, keep: (v: RowValue) => boolean): RowFilter {
+  if (map.columns.length !== cols.length) throw new UnsupportedBinlogColumn(`${map.columns.length} binlog columns vs ${cols.length} in the schema`);
+  const skips = map.columns.map(columnSkipper);
+  const read = columnReader(map.columns[column], cols[column], kinds[column]);
+  const n = cols.length;
+  const nullBytes = (n + 7) >>> 3;
+  return {
+    test(c: Cursor): boolean {
+      const b = c.buf;
+      const nulls = c.pos;
+      c.pos += nullBytes;
+      let value: RowValue = null;
+      for (let i = 0; i < n; i++) {
+        if ((b[nulls + (i >>> 3)] & (1 << (i & 7))) !== 0) continue;
+        if (i === column) value = read(c);
+        else skips[i](c);
+      }
+      return keep(value);
     },
   };
 }

@@ -76,8 +76,22 @@ export interface BinlogStreamOptions {
   maxBufferedBytes?: number;
   /** No event or heartbeat for this long means the connection is dead (default max(10 s, 5 heartbeats)). */
   idleTimeoutMs?: number;
+  /**
+   * Per table: the rows the consumer keeps, judged by one column's value (a target shard's
+   * vindex column). Our MariaDB decoder then decodes only the changes whose row image (either,
+   * for an update) is kept, and leaves the others out of their transaction (which still
+   * advances the position); it reads nothing but that column of the others. A hint: zongji
+   * delivers every change, and a consumer must still filter what it gets.
+   */
+  rowFilters?: Map<string, RowFilterSpec>;
   /** 'zongji' forces the zongji decoder (the bench's baseline); by default a MariaDB source uses ours. */
   decoder?: 'mariadb' | 'zongji';
+}
+
+export interface RowFilterSpec {
+  /** The column's name, as the source table has it. */
+  column: string;
+  keep: (value: RowValue) => boolean;
 }
 
 export interface BinlogStream extends AsyncIterable<BinlogItem> {
