@@ -7,7 +7,7 @@ import type { GtidPosition } from '../src/mysql/gtid';
 import { formatPosition } from '../src/mysql/gtid';
 import { binlogReaderServerId, openBinlogStream } from '../src/mysql/binlog';
 import { startStreams, stopStreams, type Migration } from './migration';
-import type { PositionReader } from './positions';
+import { countersSince, type PositionReader, type TargetCounters } from './positions';
 import { SOURCE_DB, TABLES } from './schema';
 import type { SourceWriter } from './source-writes';
 import { monotonicUs, secondsSince, sleep } from './stats';
@@ -22,6 +22,8 @@ export interface CatchupRun {
   before: Map<string, GtidPosition>;
   after: Map<string, GtidPosition>;
   cpu: CpuUse;
+  /** What the target primaries received in the window: transactions (the applier's batches), writes, bytes. */
+  target: TargetCounters;
   /** The timed window on the monotonic clock (µs), to cut the worker's CPU profile to it. */
   window: [number, number];
   /** The timed window in epoch ms (RSS samples). */
@@ -40,6 +42,7 @@ export async function vtmigrateCatchup(m: Migration, positions: PositionReader, 
   const writeSeconds = secondsSince(w0);
   const after = await positions.sourcePositions();
   log(`  backlog of ${changes.toLocaleString('en-US')} changes written in ${writeSeconds.toFixed(1)} s; starting the streams`);
+  const counters = await positions.targetCounters();
   const meter = new CpuMeter(pids);
   const t0 = process.hrtime.bigint();
   const window: [number, number] = [monotonicUs(), 0];
@@ -52,7 +55,9 @@ export async function vtmigrateCatchup(m: Migration, positions: PositionReader, 
   }
   const seconds = secondsSince(t0);
   window[1] = monotonicUs();
-  return { changes, seconds, eventsPerSecond: changes / seconds, writeSeconds, before, after, cpu: meter.stop(), window, startedAt, endedAt: Date.now() };
+  const cpu = meter.stop();
+  const target = countersSince(counters, await positions.targetCounters());
+  return { changes, seconds, eventsPerSecond: changes / seconds, writeSeconds, before, after, cpu, target, window, startedAt, endedAt: Date.now() };
 }
 
 /** Reads [before, after) of every source shard's binlog with openBinlogStream, in parallel; row changes per second. */

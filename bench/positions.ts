@@ -39,11 +39,35 @@ export class PositionReader {
     return all.flat();
   }
 
+  /**
+   * Server counters summed over the target primaries: how many transactions (COMMIT
+   * statements: the applier's batches), row-writing statements and bytes they received.
+   */
+  async targetCounters(): Promise<TargetCounters> {
+    const out: TargetCounters = { commits: 0, writes: 0, bytesReceived: 0 };
+    for (const c of this.targets) {
+      const [rows] = await c.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit', 'Com_insert', 'Com_update', 'Com_delete', 'Com_replace', 'Bytes_received')");
+      for (const r of rows as { Variable_name: string; Value: string }[]) {
+        const v = Number(r.Value);
+        if (r.Variable_name === 'Com_commit') out.commits += v;
+        else if (r.Variable_name === 'Bytes_received') out.bytesReceived += v;
+        else out.writes += v;
+      }
+    }
+    return out;
+  }
+
   /** True when every stream has committed at least `want` of its source shard. */
   async streamsReached(workflowId: string, want: Map<string, GtidPosition>): Promise<boolean> {
     const streams = await this.streamPositions(workflowId);
     return streams.length > 0 && streams.every((s) => positionAtLeast(s.pos, want.get(s.sourceShard)!));
   }
+}
+
+export interface TargetCounters { commits: number; writes: number; bytesReceived: number }
+
+export function countersSince(a: TargetCounters, b: TargetCounters): TargetCounters {
+  return { commits: b.commits - a.commits, writes: b.writes - a.writes, bytesReceived: b.bytesReceived - a.bytesReceived };
 }
 
 /** The sequence number of a single-domain MariaDB position (0 when empty). */

@@ -110,6 +110,9 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
         const run = await vtmigrateCatchup(m, positions, writer, o.backlog, pids, log);
         c.catchupRss.push(worker.peakMb(run.startedAt, run.endedAt));
         log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s, worker RSS peak ${Math.round(c.catchupRss[c.catchupRss.length - 1])} MB; ${formatCpu(run.cpu)}`);
+        log(`  targets: ${run.target.commits.toLocaleString('en-US')} transactions (${Math.round(run.changes / Math.max(1, run.target.commits))} changes each), ` +
+          `${run.target.writes.toLocaleString('en-US')} row-writing statements, ${(run.target.bytesReceived / 1e6).toFixed(1)} MB received; ` +
+          `target mysqld CPU ${((run.cpu.cores['target mysqld'] ?? 0) * run.seconds * 1e6 / run.changes).toFixed(0)} µs and worker CPU ${((run.cpu.cores.worker ?? 0) * run.seconds * 1e6 / run.changes).toFixed(0)} µs per change`);
         const decode = await decodeBaseline(stack.sourcePrimaries, run, pids);
         log(`  decode only (baseline): ${Math.round(decode.eventsPerSecond).toLocaleString('en-US')} row events/s; ${formatCpu(decode.cpu)}`);
         c.catchup.push({ run, decode });

@@ -12,6 +12,7 @@
 import type { Connection } from '../mysql/connect';
 import { loadDataStatement, RowEncoder } from '../mysql/load-data';
 import { selectChunkSql } from '../mysql/sql';
+import { RawRow, streamRawRows } from '../mysql/raw-rows';
 import { textCopyObstacle, textSelectExpression, textValueDecoder, type TextValue } from '../mysql/text-values';
 import { ValueKind } from '../mysql/values';
 import { insertStatements } from './sql-text';
@@ -102,43 +103,11 @@ export async function binaryRowSource(spec: RowSourceSpec): Promise<RowSource> {
   };
 }
 
-/** The callback-API connection under a promise one: its queries can emit rows one at a time. */
-interface StreamingQuery { on(event: 'result' | 'error' | 'end', listener: (arg: unknown) => void): StreamingQuery }
-function coreConnection(conn: Connection): { query(options: object): StreamingQuery } {
-  return (conn as unknown as { connection: { query(options: object): StreamingQuery } }).connection;
-}
-
-/**
- * Streams one chunk's rows through `onRow` as they arrive (mysql2 emits them one by one and keeps
- * none). Resolves with the number of rows.
- */
-function streamTextChunk(source: Connection, tt: TableTarget, after: RowValue[] | null, n: number, onRow: (row: TextValue[]) => void): Promise<number> {
-  const q = selectChunkSql(tt.db, tt.name, tt.columnSchemas, tt.pkIndexes.map((i) => tt.columnSchemas[i]), after, n, textSelectExpression);
-  return new Promise((resolve, reject) => {
-    let count = 0;
-    let failed: unknown;
-    let settled = false;
-    const query = coreConnection(source).query({ sql: q.sql, rowsAsArray: true, typeCast: false, values: q.params });
-    query.on('result', (row) => {
-      if (failed !== undefined) return;
-      count++;
-      try {
-        onRow(row as TextValue[]);
-      } catch (err) {
-        failed = err;
-      }
-    });
-    query.on('error', (err) => {
-      if (!settled) reject(err as Error);
-      settled = true;
-    });
-    query.on('end', () => {
-      if (settled) return;
-      settled = true;
-      if (failed !== undefined) reject(failed instanceof Error ? failed : new Error(String(failed)));
-      else resolve(count);
-    });
-  });
+/** The value of field `i` of the row `row` was just reset to (a view of the packet). */
+function fieldOf(row: RawRow, i: number): TextValue {
+  for (let k = 0; k < i; k++) row.next();
+  row.next();
+  return row.value();
 }
 
 export async function textRowSource(spec: RowSourceSpec): Promise<RowSource> {
@@ -149,6 +118,8 @@ export async function textRowSource(spec: RowSourceSpec): Promise<RowSource> {
   const load = loadDataStatement(targetTable.db, targetTable.name, targetTable.columns);
   const f = await valueFilter(spec);
   const binary = await binaryRowSource(spec);
+  const width = tt.columns.length;
+  const row = new RawRow();
   let loadRefused = false;
   const rowsOf = async (chunk: Chunk): Promise<RowValue[][]> => {
     if ('rows' in chunk.kept) return chunk.kept.rows;
@@ -165,16 +136,18 @@ export async function textRowSource(spec: RowSourceSpec): Promise<RowSource> {
       // A target without LOAD DATA LOCAL: the binary path from then on.
       if (loadRefused) return binary.fetch(after, n);
       const encoded = new RowEncoder(scan);
-      let last: TextValue[] | undefined;
+      const q = selectChunkSql(tt.db, tt.name, tt.columnSchemas, tt.pkIndexes.map((i) => tt.columnSchemas[i]), after, n, textSelectExpression);
       let keptBytes = 0;
-      const scanned = await streamTextChunk(source, tt, after, n, (row) => {
-        last = row;
-        if (f && !f.keep(decoders[f.column](row[f.column]))) return;
-        encoded.append(row);
-        keptBytes += rowBytes(row);
+      // The last row, for the chunk's lastpk (raw-rows.ts: its bytes stay as they are).
+      let last: [Buffer, number, number] | undefined;
+      const scanned = await streamRawRows(source, q.sql, q.params, width, (buf, start, end) => {
+        last = [buf, start, end];
+        if (f && !f.keep(decoders[f.column](fieldOf(row.reset(buf, start, end), f.column)))) return;
+        keptBytes += encoded.appendRaw(row.reset(buf, start, end));
       });
       const end = last;
-      return { after, scanned, lastpk: end ? tt.pkIndexes.map((i) => decoders[i](end[i])) : null, keptCount: encoded.rows, keptBytes, kept: { encoded } };
+      const lastpk = end ? tt.pkIndexes.map((i) => decoders[i](fieldOf(new RawRow().reset(...end), i))) : null;
+      return { after, scanned, lastpk, keptCount: encoded.rows, keptBytes, kept: { encoded } };
     },
     async insert(target, chunk) {
       if (chunk.keptCount === 0) return 'ok';

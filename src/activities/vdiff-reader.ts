@@ -3,6 +3,7 @@
 // stream's source shard. Memory is two chunks per connection (the one being compared and the
 // next one, read while the first is compared), whatever the table's size.
 import type { Connection } from '../mysql/connect';
+import { RawRow, streamRawRows } from '../mysql/raw-rows';
 import { pkAfterClause, type BoundSql } from '../mysql/sql';
 import type { ColumnSchema } from '../mysql/schema';
 import { textSelectExpression, type TextValue } from '../mysql/text-values';
@@ -17,10 +18,32 @@ import type { TableTarget } from './table-target';
  * are decoded in place for ordering and filtering. Comparing bytes first is much cheaper than
  * decoding every value through the binary protocol; bytes that differ are decoded and compared
  * by type (vdiff-table.ts).
+ *
+ * Such a row arrives as its packet's bytes (raw-rows.ts), kept after its columns and key weights
+ * (at textRowBytesIndex): two rows with the same bytes are equal without looking further. Only
+ * the decoded columns and the weights are filled in as it arrives; completeTextRow fills in the
+ * others (as their bytes) when a row's values are needed.
  */
 export interface TextRows {
   decoders: ((b: TextValue) => RowValue)[];
   decode: number[];
+}
+
+/** Where a text row keeps its packet bytes: after the table's columns and the key weights. */
+export function textRowBytesIndex(t: Pick<TableTarget, 'columns'>, order: Pick<KeyOrder, 'weightSelects'>): number {
+  return t.columns.length + order.weightSelects.length;
+}
+
+/** Fills in a text row's columns that were left undecoded, as their bytes (or null). */
+export function completeTextRow(row: readonly RowValue[], bytesIndex: number): void {
+  const out = row as (RowValue | undefined)[];
+  if (!out.includes(undefined)) return;
+  const raw = row[bytesIndex] as Buffer;
+  const fields = new RawRow().reset(raw, 0, raw.length);
+  for (let i = 0; i < bytesIndex; i++) {
+    fields.next();
+    if (out[i] === undefined) out[i] = fields.value();
+  }
 }
 
 /**
@@ -74,16 +97,29 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
   let previous: readonly RowValue[] | undefined;
   let after: readonly RowValue[] | null = from;
 
-  const decodeInPlace = (rows: RowValue[][]) => {
-    if (!text) return rows;
-    for (const row of rows) for (const i of text.decode) row[i] = text.decoders[i](row[i] as TextValue);
-    return rows;
+  const bytesIndex = textRowBytesIndex(t, order);
+  const decoded = t.columns.map((_, i) => text?.decode.includes(i) ?? false);
+  const fields = new RawRow();
+  const fetchText = (q: BoundSql, decoders: TextRows['decoders']): Promise<RowValue[][]> => {
+    const rows: RowValue[][] = [];
+    const columns = t.columns.length;
+    return streamRawRows(conn, q.sql, q.params, bytesIndex, (buf, start, end) => {
+      const row = new Array<RowValue>(bytesIndex + 1);
+      fields.reset(buf, start, end);
+      for (let i = 0; i < bytesIndex; i++) {
+        fields.next();
+        if (i >= columns) row[i] = fields.value(); // a key weight
+        else if (decoded[i]) row[i] = decoders[i](fields.value());
+      }
+      row[bytesIndex] = buf.subarray(start, end);
+      rows.push(row);
+    }).then(() => rows);
   };
   const fetch = (start: readonly RowValue[] | null) => {
     const q = diffChunkQuery(t, db, order, start, batchRows, text !== undefined, zone);
-    const p = (text
-      ? conn.query({ sql: q.sql, rowsAsArray: true, typeCast: false }, q.params)
-      : conn.execute({ sql: q.sql, rowsAsArray: true }, q.params)).then(([rows]) => decodeInPlace(rows as unknown as RowValue[][]));
+    const p = text
+      ? fetchText(q, text.decoders)
+      : conn.execute({ sql: q.sql, rowsAsArray: true }, q.params).then(([rows]) => rows as unknown as RowValue[][]);
     p.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
     return p;
   };

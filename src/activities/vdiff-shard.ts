@@ -18,7 +18,7 @@ import { loadTableTarget, targetFilter, targetValueFilter, type TableTarget } fr
 import { connectTargetPrimary } from './target-primary';
 import { buildKeyOrder, valuesEqual, type KeyOrder } from './vdiff-keys';
 import { takeConsistentPoint, type ConsistentPoint } from './vdiff-point';
-import { chunkedRows, mergedRows, type TextRows } from './vdiff-reader';
+import { chunkedRows, completeTextRow, mergedRows, textRowBytesIndex, type TextRows } from './vdiff-reader';
 import { serverFlavor } from '../mysql/positions';
 import { textValueDecoder, type TextValue } from '../mysql/text-values';
 import { textPathObstacle } from './copy-rows';
@@ -123,7 +123,7 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
           for (const s of p.sources) await checkSourceKeys(s.conn, `vt_${ref.sourceKeyspace}`, tt, s.stream.sourceShard);
           checkedSources = true;
         }
-        const text = await textReading(p, tt, plan, shard);
+        const text = await textReading(p, tt, plan, shard, order);
         const end = await walkTable({
           table: tt, order, report, limit: options.limit,
           source: await sourceRows(task, p, tt, order, lastpk, plan, text?.rows),
@@ -189,7 +189,7 @@ async function sourceRows(task: VDiffShardTask, p: ConsistentPoint, tt: TableTar
  * equal when their bytes are, else when their decoded values compare equal by type, exactly as
  * the binary-protocol diff compares them.
  */
-async function textReading(p: ConsistentPoint, tt: TableTarget, plan: TablePlan, shard: string): Promise<(TableWalkText & { rows: TextRows }) | undefined> {
+async function textReading(p: ConsistentPoint, tt: TableTarget, plan: TablePlan, shard: string, order: KeyOrder): Promise<(TableWalkText & { rows: TextRows }) | undefined> {
   for (const conn of [p.target.conn, ...p.sources.map((s) => s.conn)]) {
     if ((await textPathObstacle(conn, await serverFlavor(conn), tt)) !== undefined) return undefined;
   }
@@ -197,14 +197,21 @@ async function textReading(p: ConsistentPoint, tt: TableTarget, plan: TablePlan,
   const vindexColumn = (await targetValueFilter(plan, tt.columns, shard))?.column;
   const decoded = new Set([...tt.pkIndexes, ...(vindexColumn === undefined ? [] : [vindexColumn])]);
   const value = (v: RowValue, i: number): RowValue => (decoded.has(i) ? v : decoders[i](v as TextValue));
+  const bytesIndex = textRowBytesIndex(tt, order);
   return {
     rows: { decoders, decode: [...decoded] },
+    // Rows with the same bytes (columns and key weights, as the servers sent them) are equal.
+    sameRow: (a, b) => (a[bytesIndex] as Buffer).equals(b[bytesIndex] as Buffer),
+    complete: (row) => completeTextRow(row, bytesIndex),
     equal: (a, b, i) => {
       if (a === null || b === null) return a === b;
       if (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b)) return true;
       return valuesEqual(value(a, i), value(b, i), tt.kinds[i], tt.columnSchemas[i]);
     },
-    present: (row) => row.map((v, i) => (i < tt.columns.length ? value(v, i) : v)),
+    present: (row) => {
+      completeTextRow(row, bytesIndex);
+      return row.slice(0, tt.columns.length).map(value);
+    },
   };
 }
 

@@ -25,8 +25,17 @@ export interface TableWalk {
   /** How many rows between checkpoints at most. */
   checkpointRows: number;
   checkpointMs: number;
-  /** Rows read as text bytes (vdiff-reader.ts TextRows): how to compare and show their values. */
-  text?: { equal: (a: RowValue, b: RowValue, column: number) => boolean; present: (row: readonly RowValue[]) => RowValue[] };
+  /**
+   * Rows read as text bytes (vdiff-reader.ts TextRows): how to compare and show their values.
+   * `sameRow` says two rows with equal keys are equal as a whole (their bytes are), without
+   * looking at their columns; `complete` fills in the columns a row has not decoded yet.
+   */
+  text?: {
+    equal: (a: RowValue, b: RowValue, column: number) => boolean;
+    present: (row: readonly RowValue[]) => RowValue[];
+    sameRow: (a: readonly RowValue[], b: readonly RowValue[]) => boolean;
+    complete: (row: readonly RowValue[]) => void;
+  };
 }
 
 export type WalkEnd = 'done' | 'paused';
@@ -72,11 +81,16 @@ export async function walkTable(w: TableWalk): Promise<WalkEnd> {
       lastKey = key(r!);
       target.take();
     } else {
-      let same = true;
-      for (const i of nonKey) {
-        if (!equal(s![i], r![i], i)) {
-          same = false;
-          break;
+      let same = w.text?.sameRow(s!, r!) ?? false;
+      if (!same) {
+        w.text?.complete(s!);
+        w.text?.complete(r!);
+        same = true;
+        for (const i of nonKey) {
+          if (!equal(s![i], r![i], i)) {
+            same = false;
+            break;
+          }
         }
       }
       if (same) report.matching();

@@ -7,6 +7,7 @@
 // consumer's backpressure reaches the server.
 import type { Connection } from './connect';
 import { connectMysql, type MysqlEndpoint } from './connect';
+import { clientPacket, commandShell, coreConnection, type CoreConnection, type MysqlPacket } from './raw-command';
 
 /** The common header of every binlog event (19 bytes). */
 export interface EventHeader {
@@ -42,44 +43,18 @@ export interface BinlogDump {
   readonly threadId: number;
 }
 
-/** The mysql2 internals the dump runs on (its callback-API connection). */
-interface CoreConnection {
-  threadId: number;
-  clientEncoding: string;
-  addCommand(cmd: unknown): void;
-  writePacket(packet: unknown): void;
-  pause(): void;
-  resume(): void;
-  _resetSequenceId(): void;
-}
-
-interface MysqlPacket {
-  buffer: Buffer;
-  offset: number;
-  end: number;
-  isError(): boolean;
-  asError(encoding?: string): Error;
-}
-
 const HEADER_BYTES = 19;
 const COM_BINLOG_DUMP = 0x12;
 
-/** A client packet for mysql2's writePacket: payload after a 4-byte header mysql2 fills in. */
-function dumpPacket(serverId: number): { buffer: Buffer; length(): number; writeHeader(seq: number): void } {
-  const buffer = Buffer.alloc(4 + 11);
-  buffer[4] = COM_BINLOG_DUMP;
-  buffer.writeUInt32LE(4, 5); // binlog position: ignored with @slave_connect_state
-  buffer.writeUInt16LE(0, 9); // flags: blocking
-  buffer.writeUInt32LE(serverId, 11);
+/** The COM_BINLOG_DUMP request. */
+function dumpPacket(serverId: number): ReturnType<typeof clientPacket> {
+  const payload = Buffer.alloc(11);
+  payload[0] = COM_BINLOG_DUMP;
+  payload.writeUInt32LE(4, 1); // binlog position: ignored with @slave_connect_state
+  payload.writeUInt16LE(0, 5); // flags: blocking
+  payload.writeUInt32LE(serverId, 7);
   // The binlog file name (empty) runs to the end of the packet.
-  return {
-    buffer,
-    length: () => buffer.length,
-    writeHeader(seq: number) {
-      buffer.writeUIntLE(buffer.length - 4, 0, 3);
-      buffer[3] = seq;
-    },
-  };
+  return clientPacket(payload);
 }
 
 /**
@@ -107,7 +82,7 @@ export async function startMariadbDump(
     conn.destroy();
     throw err;
   }
-  const core = (conn as unknown as { connection: CoreConnection }).connection;
+  const core = coreConnection(conn);
   const trailer = checksum ? 4 : 0;
   let done = false;
   const finish = (err: Error) => {
@@ -119,11 +94,7 @@ export async function startMariadbDump(
   // A mysql2 command: execute() gets every packet until it returns true.
   let started = false;
   const command = {
-    onResult: (err: Error | null) => finish(err ?? new Error('binlog connection closed')),
-    on: () => command,
-    once: () => command,
-    emit: () => false,
-    stateName: () => 'binlog',
+    ...commandShell('binlog', (err) => finish(err ?? new Error('binlog connection closed'))),
     execute(packet: MysqlPacket | undefined, connection: CoreConnection): boolean {
       if (!started) {
         started = true;

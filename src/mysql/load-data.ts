@@ -4,6 +4,7 @@
 // column receives exactly the bytes read from the source (utf8mb4 text as the server sent it,
 // binary values, non-utf8 text selected as CAST(col AS BINARY)).
 import { quoteId } from './connect';
+import type { RawRow } from './raw-rows';
 import type { TextValue } from './text-values';
 
 const TAB = 0x09;
@@ -25,6 +26,34 @@ function escapedLength(b: Buffer): number {
     if (x === BACKSLASH || x === TAB || x === NEWLINE || x === NUL) n++;
   }
   return n;
+}
+
+/** Whether bytes [from, to) of b hold a byte LOAD DATA needs escaped (native scans for long values). */
+function needsEscaping(b: Buffer, from: number, to: number): boolean {
+  if (to - from < 48) {
+    for (let i = from; i < to; i++) {
+      const x = b[i];
+      if (x === BACKSLASH || x === TAB || x === NEWLINE || x === NUL) return true;
+    }
+    return false;
+  }
+  const v = b.subarray(from, to);
+  return v.indexOf(BACKSLASH) >= 0 || v.indexOf(TAB) >= 0 || v.indexOf(NEWLINE) >= 0 || v.indexOf(NUL) >= 0;
+}
+
+/** Copies bytes [from, to) of b to out at `at` with backslash, tab, newline and NUL escaped; returns the end. */
+function escapeInto(b: Buffer, from: number, to: number, out: Buffer, at: number): number {
+  for (let k = from; k < to; k++) {
+    const x = b[k];
+    switch (x) {
+      case BACKSLASH: out[at++] = BACKSLASH; out[at++] = BACKSLASH; break;
+      case TAB: out[at++] = BACKSLASH; out[at++] = 0x74; break; // \t
+      case NEWLINE: out[at++] = BACKSLASH; out[at++] = 0x6e; break; // \n
+      case NUL: out[at++] = BACKSLASH; out[at++] = 0x30; break; // \0
+      default: out[at++] = x;
+    }
+  }
+  return at;
 }
 
 /**
@@ -73,23 +102,56 @@ export class RowEncoder {
         this.at += v.copy(this.buf, this.at);
         continue;
       }
-      const out = this.buf;
-      let at = this.at;
-      for (let k = 0; k < v.length; k++) {
-        const x = v[k];
-        switch (x) {
-          case BACKSLASH: out[at++] = BACKSLASH; out[at++] = BACKSLASH; break;
-          case TAB: out[at++] = BACKSLASH; out[at++] = 0x74; break; // \t
-          case NEWLINE: out[at++] = BACKSLASH; out[at++] = 0x6e; break; // \n
-          case NUL: out[at++] = BACKSLASH; out[at++] = 0x30; break; // \0
-          default: out[at++] = x;
-        }
-      }
-      this.at = at;
+      this.at = escapeInto(v, 0, v.length, this.buf, this.at);
     }
     this.reserve(1);
     this.buf[this.at++] = NEWLINE;
     this.rows++;
+  }
+
+  /**
+   * Appends the row `row` is positioned at (raw-rows.ts: the fields of a text-protocol row
+   * packet), as append() would append its values. Returns the bytes of its values, as
+   * rowBytes (table-reader.ts) counts them.
+   */
+  appendRaw(row: RawRow): number {
+    const width = this.mayNeedEscaping.length;
+    let bytes = 0;
+    for (let i = 0; i < width; i++) {
+      row.next();
+      if (i > 0) {
+        this.reserve(1);
+        this.buf[this.at++] = TAB;
+      }
+      if (row.isNull) {
+        this.reserve(2);
+        this.buf[this.at++] = BACKSLASH;
+        this.buf[this.at++] = 0x4e; // \N
+        bytes += 1; // as rowBytes counts a NULL
+        continue;
+      }
+      const { buf, from, to } = row;
+      bytes += to - from;
+      if (!this.mayNeedEscaping[i] || !needsEscaping(buf, from, to)) {
+        this.reserve(to - from);
+        if (to - from < 64) {
+          // Buffer.copy's own checks cost more than copying a short value byte by byte.
+          const out = this.buf;
+          let at = this.at;
+          for (let k = from; k < to; k++) out[at++] = buf[k];
+          this.at = at;
+        } else {
+          this.at += buf.copy(this.buf, this.at, from, to);
+        }
+        continue;
+      }
+      this.reserve(2 * (to - from));
+      this.at = escapeInto(buf, from, to, this.buf, this.at);
+    }
+    this.reserve(1);
+    this.buf[this.at++] = NEWLINE;
+    this.rows++;
+    return bytes;
   }
 
   /** The encoded rows (a view of the encoder's buffer: take it once, at the end). */

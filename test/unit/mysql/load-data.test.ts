@@ -1,6 +1,7 @@
 // The copy's text path: LOAD DATA input encoding and text-protocol value decoding.
 import { strict as assert } from 'node:assert';
 import { loadDataStatement, RowEncoder } from '../../../src/mysql/load-data';
+import { RawRow } from '../../../src/mysql/raw-rows';
 import type { TextValue } from '../../../src/mysql/text-values';
 import { textCopyObstacle, textSelectExpression, textValueDecoder } from '../../../src/mysql/text-values';
 import { valueKind } from '../../../src/mysql/values';
@@ -46,6 +47,56 @@ describe('LOAD DATA encoding', () => {
   it('names the target table and columns, quoted, and loads bytes without conversion', () => {
     assert.equal(loadDataStatement('vt_c', 'ta`b', ['id', 'select']),
       "LOAD DATA LOCAL INFILE 'vtmigrate-rows' INTO TABLE `vt_c`.`ta``b` CHARACTER SET binary FIELDS TERMINATED BY '\\t' ENCLOSED BY '' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (`id`,`select`)");
+  });
+});
+
+/** A text-protocol row packet's payload: each value length-encoded, NULL as 0xfb. */
+function rowPacket(row: TextValue[]): Buffer {
+  return Buffer.concat(row.map((v) => {
+    if (v === null) return Buffer.from([0xfb]);
+    const n = v.length;
+    const head = n < 251 ? Buffer.from([n]) : n < 1 << 16 ? Buffer.from([0xfc, n & 0xff, n >> 8])
+      : n < 1 << 24 ? Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, n >> 16]) : Buffer.concat([Buffer.from([0xfe]), Buffer.from(new BigUint64Array([BigInt(n)]).buffer)]);
+    return Buffer.concat([head, v]);
+  }));
+}
+
+describe('LOAD DATA encoding of raw text-protocol rows', () => {
+  const rows: TextValue[][] = [
+    [b('1'), null, b('x'), b('')],
+    [b('18446744073709551615'), b('tab\there'), Buffer.alloc(300, 'a'), b('é'.repeat(100) + '\\')],
+    // Long values take the native scan: with and without bytes to escape, and lengths past 2 and 3 length bytes.
+    [b('2'), Buffer.concat([Buffer.alloc(70_000, 'z'), Buffer.from([0])]), Buffer.alloc(64, 'q'), Buffer.from(Array.from({ length: 256 }, (_, i) => i))],
+    [null, null, null, null],
+  ];
+  const escape = [false, true, true, true];
+
+  it('writes exactly what append() writes for the same values, and counts their bytes as rowBytes does', () => {
+    const want = new RowEncoder(escape, 4);
+    for (const r of rows) want.append(r);
+    const got = new RowEncoder(escape, 4);
+    const raw = new RawRow();
+    const counted = rows.map((r) => {
+      // The packet sits inside a larger buffer, as mysql2 hands it over.
+      const packet = Buffer.concat([b('junk'), rowPacket(r), b('more')]);
+      return got.appendRaw(raw.reset(packet, 4, packet.length - 4));
+    });
+    assert.deepEqual(got.finish(), want.finish());
+    assert.equal(got.rows, rows.length);
+    assert.deepEqual(counted, rows.map((r) => r.reduce((n, v) => n + (v === null ? 1 : v.length), 0)));
+  });
+
+  it('reads fields one by one, NULL apart from an empty value, and refuses to read past the packet', () => {
+    const packet = rowPacket([b('ab'), null, b(''), Buffer.alloc(70_000, 'x')]);
+    const raw = new RawRow().reset(packet, 0, packet.length);
+    const seen: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      raw.next();
+      const v = raw.value();
+      seen.push(v === null ? null : v.length > 10 ? `${v.length} bytes` : v.toString());
+    }
+    assert.deepEqual(seen, ['ab', null, '', '70000 bytes']);
+    assert.throws(() => raw.next(), /ended before its last field/);
   });
 });
 
