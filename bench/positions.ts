@@ -41,16 +41,18 @@ export class PositionReader {
 
   /**
    * Server counters summed over the target primaries: how many transactions (COMMIT
-   * statements: the applier's batches), row-writing statements and bytes they received.
+   * statements: the applier's batches), row-writing statements and bytes they received, and
+   * pages InnoDB had to read from disk (not in the buffer pool).
    */
   async targetCounters(): Promise<TargetCounters> {
-    const out: TargetCounters = { commits: 0, writes: 0, bytesReceived: 0 };
+    const out: TargetCounters = { commits: 0, writes: 0, bytesReceived: 0, pageReads: 0 };
     for (const c of this.targets) {
-      const [rows] = await c.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit', 'Com_insert', 'Com_update', 'Com_delete', 'Com_replace', 'Bytes_received')");
+      const [rows] = await c.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit', 'Com_insert', 'Com_update', 'Com_delete', 'Com_replace', 'Bytes_received', 'Innodb_buffer_pool_reads')");
       for (const r of rows as { Variable_name: string; Value: string }[]) {
         const v = Number(r.Value);
         if (r.Variable_name === 'Com_commit') out.commits += v;
         else if (r.Variable_name === 'Bytes_received') out.bytesReceived += v;
+        else if (r.Variable_name === 'Innodb_buffer_pool_reads') out.pageReads += v;
         else out.writes += v;
       }
     }
@@ -64,10 +66,10 @@ export class PositionReader {
   }
 }
 
-export interface TargetCounters { commits: number; writes: number; bytesReceived: number }
+export interface TargetCounters { commits: number; writes: number; bytesReceived: number; pageReads: number }
 
 export function countersSince(a: TargetCounters, b: TargetCounters): TargetCounters {
-  return { commits: b.commits - a.commits, writes: b.writes - a.writes, bytesReceived: b.bytesReceived - a.bytesReceived };
+  return { commits: b.commits - a.commits, writes: b.writes - a.writes, bytesReceived: b.bytesReceived - a.bytesReceived, pageReads: b.pageReads - a.pageReads };
 }
 
 /** The sequence number of a single-domain MariaDB position (0 when empty). */

@@ -21,7 +21,7 @@ import { PositionReader } from './positions';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { machine, markdownTable, result, textTable, writeJson, type Result } from './report';
 import { SourceWriter } from './source-writes';
-import { BENCH_DIR, ensureStack, lockBench, REPO_ROOT, stackPids, stopStack, type BenchStack } from './stack';
+import { BENCH_DIR, bufferPoolMb, ensureStack, lockBench, REPO_ROOT, stackPids, stopStack, type BenchStack } from './stack';
 import { summarize, type Summary } from './stats';
 import { measureVdiff, vdiffAvailable, type VdiffRun } from './vdiff';
 import { WorkerProcess } from './worker-process';
@@ -111,7 +111,7 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
         c.catchupRss.push(worker.peakMb(run.startedAt, run.endedAt));
         log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s, worker RSS peak ${Math.round(c.catchupRss[c.catchupRss.length - 1])} MB; ${formatCpu(run.cpu)}`);
         log(`  targets: ${run.target.commits.toLocaleString('en-US')} transactions (${Math.round(run.changes / Math.max(1, run.target.commits))} changes each), ` +
-          `${run.target.writes.toLocaleString('en-US')} row-writing statements, ${(run.target.bytesReceived / 1e6).toFixed(1)} MB received; ` +
+          `${run.target.writes.toLocaleString('en-US')} row-writing statements, ${(run.target.bytesReceived / 1e6).toFixed(1)} MB received, ${run.target.pageReads.toLocaleString('en-US')} pages read from disk; ` +
           `target mysqld CPU ${((run.cpu.cores['target mysqld'] ?? 0) * run.seconds * 1e6 / run.changes).toFixed(0)} µs and worker CPU ${((run.cpu.cores.worker ?? 0) * run.seconds * 1e6 / run.changes).toFixed(0)} µs per change`);
         const decode = await decodeBaseline(stack.sourcePrimaries, run, pids);
         log(`  decode only (baseline): ${Math.round(decode.eventsPerSecond).toLocaleString('en-US')} row events/s; ${formatCpu(decode.cpu)}`);
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
   log(`options: ${JSON.stringify({ ...o, only: [...o.only] })}`);
   const unlock = lockBench();
   process.once('exit', unlock);
-  const stack = await ensureStack(o.sourceShards, o.targetShards, log);
+  const stack = await ensureStack(o.sourceShards, o.targetShards, bufferPoolMb(o.rows, o.wideRows), log);
   const d = await ensureDataset(stack, { narrow: o.rows, wide: o.wideRows }, o.only.has('copy'), log);
   await purgeSourceBinlogs(stack);
   const client = await connectClient(stack.temporalAddress);

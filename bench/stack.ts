@@ -36,16 +36,27 @@ export interface BenchStack {
   workerConfig: string;
 }
 
-function specJson(sourceShards: string[], targetShards: string[]): string {
+/**
+ * The tablets' InnoDB buffer pool, in MiB: the whole dataset fits (with room for its indexes),
+ * as a production server's working set does, since each baseline loads every row into one
+ * target. With MariaDB's default 128 MiB, changes to rows that had been evicted are applied by
+ * reading their pages from disk (O_DIRECT), which measured the disk, not the migration.
+ */
+export function bufferPoolMb(rows: number, wideRows: number): number {
+  const bytes = (rows * 250 + wideRows * 2_600) * 1.25;
+  return Math.max(128, Math.ceil(bytes / (64 << 20)) * 64);
+}
+
+function specJson(sourceShards: string[], targetShards: string[], poolMb: number): string {
   return JSON.stringify({
     stateDir: 'stack',
     temporal: { port: PORTS.temporal, uiPort: PORTS.temporalUi },
     clusters: [
       { name: 'source', cell: 'bench1', topo: { port: PORTS.sourceEtcd, peerPort: PORTS.sourceEtcd + 1, root: '/vitess/global' },
-        mysqlBasePort: PORTS.sourceMysql,
+        mysqlBasePort: PORTS.sourceMysql, innodbBufferPoolMb: poolMb,
         keyspaces: [{ name: SOURCE_KEYSPACE, shards: sourceShards, replicas: 0, rdonly: 0, schemaFile: 'source-schema.sql', vschemaFile: 'source-vschema.json' }] },
       { name: 'target', cell: 'bench2', topo: { port: PORTS.targetEtcd, peerPort: PORTS.targetEtcd + 1, root: '/vitess/global' },
-        mysqlBasePort: PORTS.targetMysql,
+        mysqlBasePort: PORTS.targetMysql, innodbBufferPoolMb: poolMb,
         keyspaces: [{ name: TARGET_KEYSPACE, shards: targetShards, replicas: 0, rdonly: 0, vschemaFile: 'target-vschema.json' }] },
     ],
   }, null, 2) + '\n';
@@ -55,11 +66,11 @@ function specJson(sourceShards: string[], targetShards: string[]): string {
  * Writes the spec (replacing a stack of another shape: it is stopped and wiped first), brings
  * the stack up and mounts the source. Idempotent: a running stack of the same shape is reused.
  */
-export async function ensureStack(sourceCount: number, targetCount: number, log: (line: string) => void): Promise<BenchStack> {
+export async function ensureStack(sourceCount: number, targetCount: number, poolMb: number, log: (line: string) => void): Promise<BenchStack> {
   fs.mkdirSync(BENCH_DIR, { recursive: true });
   const sourceShards = shardNames(sourceCount);
   const targetShards = shardNames(targetCount);
-  const text = specJson(sourceShards, targetShards);
+  const text = specJson(sourceShards, targetShards, poolMb);
   if (fs.existsSync(SPEC_FILE) && fs.readFileSync(SPEC_FILE, 'utf8') !== text) {
     log('the bench stack has another shape; stopping and wiping it');
     await down(loadSpec(SPEC_FILE), { wipe: true }, log);

@@ -5,7 +5,7 @@
 // another tablet is picked and the stream resumes from its last position.
 import { quoteId, type Connection } from '../mysql/connect';
 import { formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
-import { binlogReaderServerId, openBinlogStream, type BinlogStream, type BinlogTransaction, type RowFilterSpec } from '../mysql/binlog';
+import { binlogReaderServerId, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogStream, type BinlogTransaction, type RowFilterSpec } from '../mysql/binlog';
 import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '../workflows/api';
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
@@ -444,8 +444,9 @@ async function applyBatch(target: Connection, batch: Queued[], routes: Map<strin
       perTable.set(change.table, runs);
       const before = change.before ? toRow(route, stream.plan.id, change.before, change.table) : undefined;
       const after = change.after ? toRow(route, stream.plan.id, change.after, change.table) : undefined;
-      const beforeHere = before !== undefined && keep(before.row);
-      const afterHere = after !== undefined && keep(after.row);
+      // The reader's row filter already judged the images it kept (the same test as keep).
+      const beforeHere = before !== undefined && (change.kept !== undefined ? (change.kept & KEPT_BEFORE) !== 0 : keep(before.row));
+      const afterHere = after !== undefined && (change.kept !== undefined ? (change.kept & KEPT_AFTER) !== 0 : keep(after.row));
       if (afterHere) {
         // A changed primary key is a delete of the old key and an insert of the new one.
         if (beforeHere && exactKey(t, before.row) !== exactKey(t, after.row)) pushOp(runs, '', { kind: 'delete', source: stream.sourceIndex, row: before.row });

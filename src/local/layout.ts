@@ -20,6 +20,8 @@ export interface LocalTablet {
   dir: string;
   /** The primary this tablet replicates from (undefined for the primary itself). */
   primaryPort?: number;
+  /** innodb-buffer-pool-size in MiB (the cluster's). */
+  bufferPoolMb: number;
 }
 
 export function clusterDir(spec: LocalSpec, cluster: string): string {
@@ -54,6 +56,7 @@ export function clusterTablets(spec: LocalSpec, cluster: ClusterSpec): LocalTabl
           db: `vt_${ks.name}`,
           dir: path.join(clusterDir(spec, cluster.name), 'tablets', alias),
           primaryPort: type === 'PRIMARY' ? undefined : primaryPort,
+          bufferPoolMb: cluster.innodbBufferPoolMb,
         });
         portOffset++;
       });

@@ -18,7 +18,7 @@ function runAsUser(): string {
   return os.userInfo().username;
 }
 
-function cnfText(opts: { dir: string; port: number; serverId: number; readOnly: boolean }): string {
+function cnfText(opts: { dir: string; port: number; serverId: number; readOnly: boolean; bufferPoolMb: number }): string {
   const { dir, port } = opts;
   // Unix socket paths are limited to ~107 bytes; we only use TCP, but mariadbd always opens one.
   const socket = path.join(dir, 'mysql.sock').length < 100 ? path.join(dir, 'mysql.sock') : path.join(os.tmpdir(), `vtmigrate-mysql-${port}.sock`);
@@ -49,7 +49,7 @@ function cnfText(opts: { dir: string; port: number; serverId: number; readOnly: 
     'local-infile=ON',
     'max-connections=500',
     'max-allowed-packet=64M',
-    'innodb-buffer-pool-size=128M',
+    `innodb-buffer-pool-size=${opts.bufferPoolMb}M`,
     'innodb-log-file-size=64M',
     // Local clusters trade OS-crash durability for speed; a killed mysqld (the failure tests
     // exercise) still loses nothing because the OS keeps the writes.
@@ -154,7 +154,7 @@ export async function startTablet(t: LocalTablet, templateDir: string): Promise<
   const existing = tabletPid(t);
   if (existing !== undefined) return existing;
   fs.mkdirSync(t.dir, { recursive: true });
-  fs.writeFileSync(tabletCnfPath(t), cnfText({ dir: t.dir, port: t.port, serverId: t.port, readOnly: t.type !== 'PRIMARY' }));
+  fs.writeFileSync(tabletCnfPath(t), cnfText({ dir: t.dir, port: t.port, serverId: t.port, readOnly: t.type !== 'PRIMARY', bufferPoolMb: t.bufferPoolMb }));
   if (!fs.existsSync(path.join(t.dir, 'data', 'mysql'))) {
     const template = await ensureTemplate(templateDir);
     fs.cpSync(template, path.join(t.dir, 'data'), { recursive: true });

@@ -23,6 +23,8 @@ export interface ClusterSpec {
   cell: string;
   topo: { port: number; peerPort: number; root: string };
   mysqlBasePort: number;
+  /** innodb-buffer-pool-size of every tablet of the cluster, in MiB (default 128). */
+  innodbBufferPoolMb: number;
   keyspaces: KeyspaceSpec[];
 }
 
@@ -142,7 +144,7 @@ function readKeyspace(r: Reader, raw: unknown, where: string): KeyspaceSpec | un
 }
 
 function readCluster(r: Reader, raw: unknown, where: string): ClusterSpec | undefined {
-  const obj = r.object(raw, where, ['name', 'cell', 'topo', 'mysqlBasePort', 'keyspaces']);
+  const obj = r.object(raw, where, ['name', 'cell', 'topo', 'mysqlBasePort', 'innodbBufferPoolMb', 'keyspaces']);
   if (!obj) return undefined;
   const name = r.string(obj, 'name', where);
   if (name && !NAME.test(name)) r.problems.push(`${where}.name: "${name}" is not a valid cluster name (letters, digits, _ and -)`);
@@ -162,6 +164,7 @@ function readCluster(r: Reader, raw: unknown, where: string): ClusterSpec | unde
     cell,
     topo: { port, peerPort: r.port(topoObj, 'peerPort', `${where}.topo`, port + 1), root },
     mysqlBasePort: r.port(obj, 'mysqlBasePort', where),
+    innodbBufferPoolMb: r.integer(obj, 'innodbBufferPoolMb', where, { fallback: 128, min: 16, max: 1 << 20 }),
     keyspaces,
   };
 }

@@ -7,7 +7,7 @@
 import type { RowChange } from './binlog';
 import { startMariadbDump, EventType, type EventHeader } from './binlog-dump';
 import { compileRowDecoder, compileRowFilter, parseTableMap, readLenenc, UnsupportedBinlogColumn, type Cursor, type RowDecoder, type RowFilter, type TableMap } from './binlog-rows';
-import { shapeMismatch, type EventSource, type SourceStart, type TablePlan } from './binlog-source';
+import { KEPT_AFTER, KEPT_BEFORE, shapeMismatch, type EventSource, type SourceStart, type TablePlan } from './binlog-source';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -82,10 +82,16 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
       if (filter) {
         // Rows the consumer would drop are passed over: only their filter column is read.
         const start = c.pos;
-        let kept = filter.test(c);
-        if (kind === 'update') kept = filter.test(c) || kept;
-        if (!kept) continue;
+        let kept: number;
+        if (kind === 'insert') kept = filter.test(c) ? KEPT_AFTER : 0;
+        else if (kind === 'delete') kept = filter.test(c) ? KEPT_BEFORE : 0;
+        else kept = (filter.test(c) ? KEPT_BEFORE : 0) | (filter.test(c) ? KEPT_AFTER : 0);
+        if (kept === 0) continue;
         c.pos = start;
+        if (kind === 'insert') changes.push({ table, kind, after: decoder.row(c), kept });
+        else if (kind === 'delete') changes.push({ table, kind, before: decoder.row(c), kept });
+        else changes.push({ table, kind, before: decoder.row(c), after: decoder.row(c), kept });
+        continue;
       }
       if (kind === 'insert') changes.push({ table, kind, after: decoder.row(c) });
       else if (kind === 'delete') changes.push({ table, kind, before: decoder.row(c) });

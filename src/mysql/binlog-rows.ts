@@ -249,30 +249,49 @@ export function columnReader(m: MapColumn, col: ColumnSchema, kind: ValueKind): 
         c.pos += 3;
         return `${pad4(v >>> 9)}-${pad2((v >>> 5) & 15)}-${pad2(v & 31)}`;
       };
+    // Rows written close together share their timestamps (and an update's two images their
+    // unchanged ones): the last value's text is kept and reused while the stored value repeats.
     case BinlogType.DateTime2: {
       if (kind !== ValueKind.Temporal) throw mismatch();
       const fsp = m.meta;
+      let lastPacked = -1;
+      let lastUs = -1;
+      let lastText = '';
       return (c) => {
         // 40 bits: sign, 17 bits year*13+month, 5 day, 5 hour, 6 minute, 6 second.
         const packed = c.buf.readUIntBE(c.pos, 5) - 0x8000000000;
         c.pos += 5;
         const us = readFraction(c, fsp);
+        if (packed === lastPacked && us === lastUs) return lastText;
         const ymd = Math.floor(packed / 0x20000);
         const hms = packed % 0x20000;
         const ym = ymd >>> 5;
-        return `${pad4(Math.floor(ym / 13))}-${pad2(ym % 13)}-${pad2(ymd & 31)} ${pad2(hms >>> 12)}:${pad2((hms >>> 6) & 63)}:${pad2(hms & 63)}${fixedFraction(us, fsp)}`;
+        lastPacked = packed;
+        lastUs = us;
+        lastText = `${pad4(Math.floor(ym / 13))}-${pad2(ym % 13)}-${pad2(ymd & 31)} ${pad2(hms >>> 12)}:${pad2((hms >>> 6) & 63)}:${pad2(hms & 63)}${fixedFraction(us, fsp)}`;
+        return lastText;
       };
     }
     case BinlogType.Timestamp2: {
       if (kind !== ValueKind.Temporal) throw mismatch();
       const fsp = m.meta;
+      let lastSeconds = -1;
+      let lastUs = -1;
+      let lastText = '';
       return (c) => {
         const seconds = c.buf.readUInt32BE(c.pos);
         c.pos += 4;
         const us = readFraction(c, fsp);
-        if (seconds === 0 && us === 0) return '0000-00-00 00:00:00';
-        const d = new Date(seconds * 1000);
-        return `${pad4(d.getUTCFullYear())}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}${fixedFraction(us, fsp)}`;
+        if (seconds === lastSeconds && us === lastUs) return lastText;
+        lastSeconds = seconds;
+        lastUs = us;
+        if (seconds === 0 && us === 0) {
+          lastText = '0000-00-00 00:00:00';
+        } else {
+          const d = new Date(seconds * 1000);
+          lastText = `${pad4(d.getUTCFullYear())}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}${fixedFraction(us, fsp)}`;
+        }
+        return lastText;
       };
     }
     case BinlogType.Time2: {

@@ -7,6 +7,10 @@ import type { Connection } from './connect';
 import type { ColumnSchema, TableSchema } from './schema';
 import { binlogValueNeedsNormalizing, valueKind, ValueKind } from './values';
 
+/** RowChange.kept: the images a stream's row filter keeps. */
+export const KEPT_BEFORE = 1;
+export const KEPT_AFTER = 2;
+
 /** A table's columns in binlog order (information_schema order), with their value kinds. */
 export interface TablePlan {
   schema: TableSchema;

@@ -29,7 +29,14 @@ export interface RowChange {
   kind: 'insert' | 'update' | 'delete';
   before?: Record<string, RowValue>;
   after?: Record<string, RowValue>;
+  /**
+   * Set when the stream's row filter (rowFilters) judged the change: which images it keeps,
+   * KEPT_BEFORE | KEPT_AFTER, so the consumer need not judge them again.
+   */
+  kept?: number;
 }
+
+export { KEPT_AFTER, KEPT_BEFORE } from './binlog-source';
 
 export interface BinlogTransaction {
   type: 'transaction';

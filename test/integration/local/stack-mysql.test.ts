@@ -77,8 +77,10 @@ describe('vtmigrate-local up: tablets of the shared test stack', function () {
     assert.equal(tablets.length, 10);
     for (const t of tablets) {
       const [vars] = await withConn(t.port, (c) => rows(c,
-        'SELECT @@binlog_format AS fmt, @@binlog_row_image AS image, @@log_bin AS logBin, @@gtid_strict_mode AS strict, @@time_zone AS tz, @@read_only AS ro, @@bind_address AS bind'));
-      assert.deepEqual(vars, { fmt: 'ROW', image: 'FULL', logBin: 1, strict: 1, tz: '+00:00', ro: t.type === 'PRIMARY' ? 0 : 1, bind: '127.0.0.1' }, `tablet ${t.alias}`);
+        'SELECT @@binlog_format AS fmt, @@binlog_row_image AS image, @@log_bin AS logBin, @@gtid_strict_mode AS strict, @@time_zone AS tz, @@read_only AS ro, @@bind_address AS bind, ' +
+        '@@innodb_buffer_pool_size AS pool'));
+      // The spec gives the target cluster 192 MiB of buffer pool; the source keeps the default 128.
+      assert.deepEqual(vars, { fmt: 'ROW', image: 'FULL', logBin: 1, strict: 1, tz: '+00:00', ro: t.type === 'PRIMARY' ? 0 : 1, bind: '127.0.0.1', pool: (t.cluster === 'target' ? 192 : 128) << 20 }, `tablet ${t.alias}`);
       const status = await withConn(t.port, (c) => rows(c, 'SHOW SLAVE STATUS'));
       if (t.type === 'PRIMARY') {
         assert.equal(status.length, 0, `primary ${t.alias} replicates from nobody`);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { RowDataPacket } from 'mysql2/promise';
-import { binlogReaderServerId, openBinlogStream, type BinlogItem, type BinlogStream, type BinlogTransaction } from '../../../src/mysql/binlog';
+import { binlogReaderServerId, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogItem, type BinlogStream, type BinlogTransaction } from '../../../src/mysql/binlog';
 import { connectMysql, type Connection } from '../../../src/mysql/connect';
 import { currentPosition } from '../../../src/mysql/positions';
 import { readTableSchema } from '../../../src/mysql/schema';
@@ -183,8 +183,11 @@ describe('binlog stream (MariaDB)', function () {
         const until = (xs: BinlogItem[]) => txns(xs).some((t) => t.position === done);
         const everything = txns(await collect(all, until)).flatMap((t) => t.changes);
         const got = txns(await collect(kept, until));
-        const expected = everything.filter((c) => c.before?.pick === 1 || c.after?.pick === 1);
+        // Each kept change says which of its images the filter keeps.
+        const expected = everything.filter((c) => c.before?.pick === 1 || c.after?.pick === 1)
+          .map((c) => ({ ...c, kept: (c.before?.pick === 1 ? KEPT_BEFORE : 0) | (c.after?.pick === 1 ? KEPT_AFTER : 0) }));
         assert.ok(expected.length >= 4 && expected.length < everything.length, `${expected.length} of ${everything.length}`);
+        assert.ok(expected.some((c) => c.kept === KEPT_BEFORE) && expected.some((c) => c.kept === KEPT_AFTER));
         assert.deepEqual(got.flatMap((t) => t.changes), expected);
         // Transactions whose changes were all left out still advance the position.
         assert.equal(got[got.length - 1].position, done);

@@ -61,6 +61,24 @@ describe('binlog row decoder', () => {
     assert.deepEqual(read({ type: BinlogType.Time2, meta: 4, meta2: 0 }, tm(4), '80c0000001'), { value: '12:00:00.0001', used: 5 });
   });
 
+  it('reads DATETIME2 and TIMESTAMP2 right however values repeat and alternate (the last text is reused only for the same stored value)', () => {
+    // DATETIME2: ((year * 13 + month) << 5 | day) << 17 | hour << 12 | minute << 6 | second, plus 2^39, 5 bytes big-endian.
+    const dt = (y: number, mo: number, d: number, h: number, mi: number, s: number) => {
+      const packed = ((y * 13 + mo) * 32 + d) * 0x20000 + (h * 4096 + mi * 64 + s) + 0x8000000000;
+      return packed.toString(16).padStart(10, '0');
+    };
+    const datetime = columnReader({ type: BinlogType.DateTime2, meta: 0, meta2: 0 }, column('d', 'datetime'), valueKind(column('d', 'datetime')));
+    const a = dt(2024, 2, 29, 23, 59, 58);
+    const b = dt(1999, 12, 31, 0, 0, 1);
+    const c = { buf: Buffer.from(a + a + b + a + b + b, 'hex'), pos: 0 };
+    assert.deepEqual(Array.from({ length: 6 }, () => datetime(c)),
+      ['2024-02-29 23:59:58', '2024-02-29 23:59:58', '1999-12-31 00:00:01', '2024-02-29 23:59:58', '1999-12-31 00:00:01', '1999-12-31 00:00:01']);
+    // TIMESTAMP2(2): seconds big-endian, then one fraction byte (hundredths); only the fraction differs.
+    const ts = columnReader({ type: BinlogType.Timestamp2, meta: 2, meta2: 0 }, column('t', 'timestamp', { datetimePrecision: 2 }), valueKind(column('t', 'timestamp')));
+    const t = { buf: Buffer.from('5a0b2f80' + '07' + '5a0b2f80' + '08' + '5a0b2f80' + '08' + '00000000' + '00', 'hex'), pos: 0 };
+    assert.deepEqual(Array.from({ length: 4 }, () => ts(t)), ['2017-11-14 18:01:36.07', '2017-11-14 18:01:36.08', '2017-11-14 18:01:36.08', '0000-00-00 00:00:00']);
+  });
+
   it('unpacks STRING metadata: CHAR over 255 bytes, ENUM and SET sizes', () => {
     // A table map of db.t with CHAR(100) utf8mb4 (400 bytes: 0xee 0x90), ENUM (1 byte), SET (1 byte).
     const body = Buffer.concat([
