@@ -13,7 +13,7 @@ import type { Connection } from '../mysql/connect';
 import { loadDataStatement, RowEncoder } from '../mysql/load-data';
 import { selectChunkSql } from '../mysql/sql';
 import { RawRow, streamRawRows } from '../mysql/raw-rows';
-import { textCopyObstacle, textSelectExpression, textValueDecoder, type TextValue } from '../mysql/text-values';
+import { textCopyObstacle, textFieldDecoder, textSelectExpression } from '../mysql/text-values';
 import { ValueKind } from '../mysql/values';
 import { insertStatements } from './sql-text';
 import { fetchChunk, rowBytes } from './table-reader';
@@ -103,16 +103,9 @@ export async function binaryRowSource(spec: RowSourceSpec): Promise<RowSource> {
   };
 }
 
-/** The value of field `i` of the row `row` was just reset to (a view of the packet). */
-function fieldOf(row: RawRow, i: number): TextValue {
-  for (let k = 0; k < i; k++) row.next();
-  row.next();
-  return row.value();
-}
-
 export async function textRowSource(spec: RowSourceSpec): Promise<RowSource> {
   const { source, sourceTable: tt, targetTable } = spec;
-  const decoders = tt.columnSchemas.map((c, i) => textValueDecoder(c, tt.kinds[i]));
+  const fields = tt.columnSchemas.map((c, i) => textFieldDecoder(c, tt.kinds[i]));
   // Numbers and temporal values never hold a byte LOAD DATA needs escaped.
   const scan = tt.kinds.map((k) => !(k === ValueKind.Integer || k === ValueKind.Decimal || k === ValueKind.Float || k === ValueKind.Year || k === ValueKind.Temporal || k === ValueKind.Time));
   const load = loadDataStatement(targetTable.db, targetTable.name, targetTable.columns);
@@ -142,11 +135,11 @@ export async function textRowSource(spec: RowSourceSpec): Promise<RowSource> {
       let last: [Buffer, number, number] | undefined;
       const scanned = await streamRawRows(source, q.sql, q.params, width, (buf, start, end) => {
         last = [buf, start, end];
-        if (f && !f.keep(decoders[f.column](fieldOf(row.reset(buf, start, end), f.column)))) return;
+        if (f && !f.keep(row.reset(buf, start, end).seek(f.column).decode(fields[f.column]))) return;
         keptBytes += encoded.appendRaw(row.reset(buf, start, end));
       });
       const end = last;
-      const lastpk = end ? tt.pkIndexes.map((i) => decoders[i](fieldOf(new RawRow().reset(...end), i))) : null;
+      const lastpk = end ? tt.pkIndexes.map((i) => new RawRow().reset(...end).seek(i).decode(fields[i])) : null;
       return { after, scanned, lastpk, keptCount: encoded.rows, keptBytes, kept: { encoded } };
     },
     async insert(target, chunk) {

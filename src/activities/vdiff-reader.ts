@@ -26,6 +26,8 @@ import type { TableTarget } from './table-target';
  */
 export interface TextRows {
   decoders: ((b: TextValue) => RowValue)[];
+  /** The same decoders for a field of a raw row (text-values.ts textFieldDecoder). */
+  fieldDecoders: ((buf: Buffer, from: number, to: number) => RowValue)[];
   decode: number[];
 }
 
@@ -100,7 +102,7 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
   const bytesIndex = textRowBytesIndex(t, order);
   const decoded = t.columns.map((_, i) => text?.decode.includes(i) ?? false);
   const fields = new RawRow();
-  const fetchText = (q: BoundSql, decoders: TextRows['decoders']): Promise<RowValue[][]> => {
+  const fetchText = (q: BoundSql, decoders: TextRows['fieldDecoders']): Promise<RowValue[][]> => {
     const rows: RowValue[][] = [];
     const columns = t.columns.length;
     return streamRawRows(conn, q.sql, q.params, bytesIndex, (buf, start, end) => {
@@ -109,7 +111,7 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
       for (let i = 0; i < bytesIndex; i++) {
         fields.next();
         if (i >= columns) row[i] = fields.value(); // a key weight
-        else if (decoded[i]) row[i] = decoders[i](fields.value());
+        else if (decoded[i]) row[i] = fields.decode(decoders[i]);
       }
       row[bytesIndex] = buf.subarray(start, end);
       rows.push(row);
@@ -118,7 +120,7 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
   const fetch = (start: readonly RowValue[] | null) => {
     const q = diffChunkQuery(t, db, order, start, batchRows, text !== undefined, zone);
     const p = text
-      ? fetchText(q, text.decoders)
+      ? fetchText(q, text.fieldDecoders)
       : conn.execute({ sql: q.sql, rowsAsArray: true }, q.params).then(([rows]) => rows as unknown as RowValue[][]);
     p.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
     return p;

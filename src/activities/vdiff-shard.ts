@@ -20,7 +20,7 @@ import { buildKeyOrder, valuesEqual, type KeyOrder } from './vdiff-keys';
 import { takeConsistentPoint, type ConsistentPoint } from './vdiff-point';
 import { chunkedRows, completeTextRow, mergedRows, textRowBytesIndex, type TextRows } from './vdiff-reader';
 import { serverFlavor } from '../mysql/positions';
-import { textValueDecoder, type TextValue } from '../mysql/text-values';
+import { textFieldDecoder, textValueDecoder, type TextValue } from '../mysql/text-values';
 import { textPathObstacle } from './copy-rows';
 import { ReportBuilder, reportLimits, rowFormatter } from './vdiff-report';
 import { readVDiff, releaseLock, setVDiffState, tryLock, vdiffLockName, writeTableProgress, type VDiffRow } from './vdiff-state';
@@ -199,7 +199,7 @@ async function textReading(p: ConsistentPoint, tt: TableTarget, plan: TablePlan,
   const value = (v: RowValue, i: number): RowValue => (decoded.has(i) ? v : decoders[i](v as TextValue));
   const bytesIndex = textRowBytesIndex(tt, order);
   return {
-    rows: { decoders, decode: [...decoded] },
+    rows: { decoders, fieldDecoders: tt.columnSchemas.map((c, i) => textFieldDecoder(c, tt.kinds[i])), decode: [...decoded] },
     // Rows with the same bytes (columns and key weights, as the servers sent them) are equal.
     sameRow: (a, b) => (a[bytesIndex] as Buffer).equals(b[bytesIndex] as Buffer),
     complete: (row) => completeTextRow(row, bytesIndex),

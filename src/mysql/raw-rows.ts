@@ -49,6 +49,17 @@ export class RawRow {
   value(): Buffer | null {
     return this.isNull ? null : this.buf.subarray(this.from, this.to);
   }
+
+  /** The current field through `decode` (text-values.ts textFieldDecoder), or null. */
+  decode<T>(decode: (buf: Buffer, from: number, to: number) => T): T | null {
+    return this.isNull ? null : decode(this.buf, this.from, this.to);
+  }
+
+  /** Steps to field `i` (0-based) of the row the reader was just reset to. */
+  seek(i: number): this {
+    for (let k = 0; k <= i; k++) this.next();
+    return this;
+  }
 }
 
 /**

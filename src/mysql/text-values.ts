@@ -49,32 +49,34 @@ function trimFraction(s: string, from: number): string {
   return end === dot + 1 ? s.slice(0, dot) : s.slice(0, end);
 }
 
-/** A decoder from a column's text bytes to its canonical RowValue (values.ts). */
-export function textValueDecoder(c: ColumnSchema, kind: ValueKind): (b: TextValue) => RowValue {
+/** For kinds whose text is ASCII (numbers, temporal values): its canonical value from that text. */
+function asciiValue(c: ColumnSchema, kind: ValueKind): ((s: string) => RowValue) | undefined {
   switch (kind) {
     case ValueKind.Integer:
-      if (c.dataType !== 'bigint') return (b) => (b === null ? null : Number(b.toString('latin1')));
+      if (c.dataType !== 'bigint') return Number;
       // ZEROFILL columns print leading zeros; the canonical form has none.
-      return (b) => {
-        if (b === null) return null;
-        const s = b.toString('latin1');
-        return s.length > 1 && s.charCodeAt(0) === 48 ? BigInt(s).toString() : s;
-      };
+      return (s) => (s.length > 1 && s.charCodeAt(0) === 48 ? BigInt(s).toString() : s);
     case ValueKind.Float:
     case ValueKind.Year:
-      return (b) => (b === null ? null : Number(b.toString('latin1')));
+      return Number;
     case ValueKind.Decimal:
-      return (b) => (b === null ? null : b.toString('latin1'));
+      return (s) => s;
     case ValueKind.Temporal:
       // DATETIME(6) prints '.000000' where the binary protocol leaves a zero fraction out;
       // a non-zero one keeps all its digits there ('.500000').
-      return (b) => {
-        if (b === null) return null;
-        const s = b.toString('latin1');
-        return /\.0+$/.test(s) ? s.slice(0, s.indexOf('.', 10)) : s;
-      };
+      return (s) => (/\.0+$/.test(s) ? s.slice(0, s.indexOf('.', 10)) : s);
     case ValueKind.Time:
-      return (b) => (b === null ? null : trimFraction(b.toString('latin1'), 0));
+      return (s) => trimFraction(s, 0);
+    default:
+      return undefined;
+  }
+}
+
+/** A decoder from a column's text bytes to its canonical RowValue (values.ts). */
+export function textValueDecoder(c: ColumnSchema, kind: ValueKind): (b: TextValue) => RowValue {
+  const ascii = asciiValue(c, kind);
+  if (ascii) return (b) => (b === null ? null : ascii(b.toString('latin1')));
+  switch (kind) {
     case ValueKind.Utf8Text:
     case ValueKind.Enum:
       return (b) => (b === null ? null : b.toString('utf8'));
@@ -86,4 +88,15 @@ export function textValueDecoder(c: ColumnSchema, kind: ValueKind): (b: TextValu
     default:
       throw new Error(`column ${c.name} (${c.columnType}) cannot be read as text exactly`);
   }
+}
+
+/**
+ * The same decoder for a non-NULL value given as bytes [from, to) of a buffer (a field of a raw
+ * row, raw-rows.ts): numbers and temporal values are read without a Buffer view of their own.
+ */
+export function textFieldDecoder(c: ColumnSchema, kind: ValueKind): (buf: Buffer, from: number, to: number) => RowValue {
+  const ascii = asciiValue(c, kind);
+  if (ascii) return (buf, from, to) => ascii(buf.toString('latin1', from, to));
+  const decode = textValueDecoder(c, kind);
+  return (buf, from, to) => decode(buf.subarray(from, to));
 }

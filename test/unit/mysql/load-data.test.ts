@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { loadDataStatement, RowEncoder } from '../../../src/mysql/load-data';
 import { RawRow } from '../../../src/mysql/raw-rows';
 import type { TextValue } from '../../../src/mysql/text-values';
-import { textCopyObstacle, textSelectExpression, textValueDecoder } from '../../../src/mysql/text-values';
+import { textCopyObstacle, textFieldDecoder, textSelectExpression, textValueDecoder } from '../../../src/mysql/text-values';
 import { valueKind } from '../../../src/mysql/values';
 import { col } from './columns';
 
@@ -122,6 +122,19 @@ describe('text-protocol values', () => {
     assert.equal(decode('int(11)', null), null);
     const bytes = decode('varbinary(10)', '\x00\xff');
     assert.ok(Buffer.isBuffer(bytes));
+  });
+
+  it('decodes a field inside a larger buffer exactly as the value on its own', () => {
+    const cases: [string, string][] = [
+      ['int(11)', '-42'], ['bigint(20) unsigned', '18446744073709551615'], ['bigint(20) unsigned zerofill', '00000000000000000042'],
+      ['decimal(10,2)', '-0.50'], ['year(4)', '0000'], ['datetime(6)', '2024-01-02 03:04:05.000000'], ['time(6)', '-00:00:01.500000'],
+      ['double', '0.30000000000000004'], ['varchar(10)', 'Zoë 😀'], ['varbinary(10)', '\x00\xff'],
+    ];
+    for (const [type, text] of cases) {
+      const c = col('c', type);
+      const packet = Buffer.concat([b('<<'), b(text), b('>>')]);
+      assert.deepEqual(textFieldDecoder(c, valueKind(c))(packet, 2, packet.length - 2), decode(type, text), type);
+    }
   });
 
   it('reads FLOAT through DOUBLE (its exact value) and refuses floats with fixed decimals', () => {
