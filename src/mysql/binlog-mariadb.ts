@@ -79,23 +79,22 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
     c.pos = p;
     const end = header.end;
     while (c.pos < end) {
+      let kept: number | undefined;
       if (filter) {
         // Rows the consumer would drop are passed over: only their filter column is read.
         const start = c.pos;
-        let kept: number;
         if (kind === 'insert') kept = filter.test(c) ? KEPT_AFTER : 0;
         else if (kind === 'delete') kept = filter.test(c) ? KEPT_BEFORE : 0;
         else kept = (filter.test(c) ? KEPT_BEFORE : 0) | (filter.test(c) ? KEPT_AFTER : 0);
         if (kept === 0) continue;
         c.pos = start;
-        if (kind === 'insert') changes.push({ table, kind, after: decoder.row(c), kept });
-        else if (kind === 'delete') changes.push({ table, kind, before: decoder.row(c), kept });
-        else changes.push({ table, kind, before: decoder.row(c), after: decoder.row(c), kept });
-        continue;
       }
-      if (kind === 'insert') changes.push({ table, kind, after: decoder.row(c) });
-      else if (kind === 'delete') changes.push({ table, kind, before: decoder.row(c) });
-      else changes.push({ table, kind, before: decoder.row(c), after: decoder.row(c) });
+      let change: RowChange;
+      if (kind === 'insert') change = { table, kind, after: decoder.row(c) };
+      else if (kind === 'delete') change = { table, kind, before: decoder.row(c) };
+      else change = { table, kind, before: decoder.row(c), after: decoder.row(c) };
+      if (kept !== undefined) change.kept = kept;
+      changes.push(change);
     }
     c.buf = EMPTY; // do not keep the packet alive
     if (c.pos !== end) throw new Error(`a row event of ${db}.${table} decoded past its end (${c.pos - header.body} of ${end - header.body} bytes)`);

@@ -435,9 +435,8 @@ export function columnSkipper(m: MapColumn): (c: Cursor) => void {
     case BinlogType.Time2: return fixed(3 + fractionBytes(m.meta));
     case BinlogType.Bit: return fixed(m.meta2 + (m.meta > 0 ? 1 : 0));
     case BinlogType.Enum: case BinlogType.Set: return fixed(m.meta);
-    case BinlogType.VarChar:
-      return m.meta > 255 ? (c) => { c.pos += 2 + c.buf.readUInt16LE(c.pos); } : (c) => { c.pos += 1 + c.buf[c.pos]; };
-    case BinlogType.String: case BinlogType.VarString:
+    // A length prefix of 2 bytes when the column may hold more than 255 bytes.
+    case BinlogType.VarChar: case BinlogType.String: case BinlogType.VarString:
       return m.meta > 255 ? (c) => { c.pos += 2 + c.buf.readUInt16LE(c.pos); } : (c) => { c.pos += 1 + c.buf[c.pos]; };
     case BinlogType.Blob: case BinlogType.TinyBlob: case BinlogType.MediumBlob: case BinlogType.LongBlob: case BinlogType.Geometry: {
       const lengthBytes = m.meta;

@@ -11,21 +11,11 @@ const TAB = 0x09;
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
 const NUL = 0x00;
-const NULL_FIELD = Buffer.from('\\N');
 
 export function loadDataStatement(db: string, table: string, columns: readonly string[]): string {
   return `LOAD DATA LOCAL INFILE 'vtmigrate-rows' INTO TABLE ${quoteId(db)}.${quoteId(table)} CHARACTER SET binary ` +
     "FIELDS TERMINATED BY '\\t' ENCLOSED BY '' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' " +
     `(${columns.map(quoteId).join(',')})`;
-}
-
-function escapedLength(b: Buffer): number {
-  let n = b.length;
-  for (let i = 0; i < b.length; i++) {
-    const x = b[i];
-    if (x === BACKSLASH || x === TAB || x === NEWLINE || x === NUL) n++;
-  }
-  return n;
 }
 
 /** Whether bytes [from, to) of b hold a byte LOAD DATA needs escaped (native scans for long values). */
@@ -88,25 +78,10 @@ export class RowEncoder {
     if (row.length !== width) throw new Error(`a row has ${row.length} values for ${width} columns`);
     for (let i = 0; i < width; i++) {
       const v = row[i];
-      const sep = i > 0 ? 1 : 0;
-      if (v === null) {
-        this.reserve(sep + 2);
-        if (sep) this.buf[this.at++] = TAB;
-        this.at += NULL_FIELD.copy(this.buf, this.at);
-        continue;
-      }
-      const n = this.mayNeedEscaping[i] ? escapedLength(v) : v.length;
-      this.reserve(sep + n);
-      if (sep) this.buf[this.at++] = TAB;
-      if (n === v.length) {
-        this.at += v.copy(this.buf, this.at);
-        continue;
-      }
-      this.at = escapeInto(v, 0, v.length, this.buf, this.at);
+      if (v === null) this.nullField(i);
+      else this.field(i, v, 0, v.length);
     }
-    this.reserve(1);
-    this.buf[this.at++] = NEWLINE;
-    this.rows++;
+    this.endRow();
   }
 
   /**
@@ -119,39 +94,46 @@ export class RowEncoder {
     let bytes = 0;
     for (let i = 0; i < width; i++) {
       row.next();
-      if (i > 0) {
-        this.reserve(1);
-        this.buf[this.at++] = TAB;
-      }
       if (row.isNull) {
-        this.reserve(2);
-        this.buf[this.at++] = BACKSLASH;
-        this.buf[this.at++] = 0x4e; // \N
+        this.nullField(i);
         bytes += 1; // as rowBytes counts a NULL
-        continue;
+      } else {
+        this.field(i, row.buf, row.from, row.to);
+        bytes += row.to - row.from;
       }
-      const { buf, from, to } = row;
-      bytes += to - from;
-      if (!this.mayNeedEscaping[i] || !needsEscaping(buf, from, to)) {
-        this.reserve(to - from);
-        if (to - from < 64) {
-          // Buffer.copy's own checks cost more than copying a short value byte by byte.
-          const out = this.buf;
-          let at = this.at;
-          for (let k = from; k < to; k++) out[at++] = buf[k];
-          this.at = at;
-        } else {
-          this.at += buf.copy(this.buf, this.at, from, to);
-        }
-        continue;
-      }
-      this.reserve(2 * (to - from));
-      this.at = escapeInto(buf, from, to, this.buf, this.at);
     }
+    this.endRow();
+    return bytes;
+  }
+
+  private nullField(i: number): void {
+    this.reserve(3);
+    if (i > 0) this.buf[this.at++] = TAB;
+    this.buf[this.at++] = BACKSLASH;
+    this.buf[this.at++] = 0x4e; // \N
+  }
+
+  /** Column i's value, bytes [from, to) of b, escaped where it needs to be. */
+  private field(i: number, b: Buffer, from: number, to: number): void {
+    this.reserve(1 + 2 * (to - from));
+    if (i > 0) this.buf[this.at++] = TAB;
+    if (this.mayNeedEscaping[i] && needsEscaping(b, from, to)) {
+      this.at = escapeInto(b, from, to, this.buf, this.at);
+    } else if (to - from < 64) {
+      // Buffer.copy's own checks cost more than copying a short value byte by byte.
+      const out = this.buf;
+      let at = this.at;
+      for (let k = from; k < to; k++) out[at++] = b[k];
+      this.at = at;
+    } else {
+      this.at += b.copy(this.buf, this.at, from, to);
+    }
+  }
+
+  private endRow(): void {
     this.reserve(1);
     this.buf[this.at++] = NEWLINE;
     this.rows++;
-    return bytes;
   }
 
   /** The encoded rows (a view of the encoder's buffer: take it once, at the end). */
