@@ -93,14 +93,12 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     await checkSourceColumns(source, sourceDb, tt);
 
     // A snapshot older than the stream's start position would miss changes the catch-up never
-    // replays: wait for a lagging tablet to pass it first.
-    // MariaDB reports the snapshot's position without locks; MySQL needs a brief table lock,
-    // held on a second connection while the snapshot opens.
+    // replays: wait for a lagging tablet to pass it first. The position is read under a brief
+    // LOCK TABLES ... READ of this table, held on a second connection while the snapshot opens.
     const snapshotAt = async () => {
-      if (flavor === 'MariaDB') return startConsistentSnapshot(source!, flavor);
       const lockConn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', picked.tablet.host, picked.tablet.port));
       try {
-        return await startConsistentSnapshot(source!, flavor, { lockConn, lockTables: [{ db: sourceDb, table: table.name }] });
+        return await startConsistentSnapshot(source!, flavor, { lockConn, tables: [{ db: sourceDb, table: table.name }] });
       } finally {
         lockConn.destroy();
       }

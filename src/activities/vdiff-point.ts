@@ -4,8 +4,8 @@
 //  1. Hold the shard's streams (stop_pos 'hold'): the catch-up applier stops applying and says
 //     so (state 'Held'); when no applier runs, taking the shard's writer lock keeps one from starting.
 //  2. On a source tablet of each stream, wait until it has the stream's position, then open a
-//     consistent snapshot and record its exact GTID position P (MariaDB: no lock at all; MySQL: a
-//     LOCK TABLES ... READ only while the snapshot starts). The source is never blocked longer.
+//     consistent snapshot and record its exact GTID position P (a LOCK TABLES ... READ of the
+//     diffed tables only while the snapshot starts). The source is never blocked longer.
 //  3. Let each stream run exactly to its P (stop_pos P): the applier applies transactions up to P
 //     and none after, so the target shard then holds what the source snapshots hold.
 //  4. Open the target snapshot (on a replica: once it has the primary's position).
@@ -72,13 +72,11 @@ async function tabletReaches(ctx: PointContext, conn: Connection, pos: GtidPosit
   await until(ctx, `tablet ${tablet} to reach position ${formatPosition(pos)}`, async () => ((await waitForPosition(conn, pos, 1000)) ? true : undefined));
 }
 
-async function snapshot(ctx: PointContext, conn: Connection, endpoint: Parameters<typeof connectMysql>[0], db: string): Promise<GtidPosition> {
-  const flavor = await serverFlavor(conn);
-  if (flavor === 'MariaDB') return (await startConsistentSnapshot(conn, flavor)).position;
-  // MySQL reads the position under a brief LOCK TABLES ... READ held on a second connection.
+/** Opens a snapshot of the diffed tables on a tablet and returns its position. */
+async function tableSnapshot(ctx: PointContext, conn: Connection, endpoint: Parameters<typeof connectMysql>[0], db: string): Promise<GtidPosition> {
   const lockConn = await connectMysql(endpoint);
   try {
-    return (await startConsistentSnapshot(conn, flavor, { lockConn, lockTables: ctx.tables.map((table) => ({ db, table })) })).position;
+    return (await startConsistentSnapshot(conn, await serverFlavor(conn), { lockConn, tables: ctx.tables.map((table) => ({ db, table })) })).position;
   } finally {
     lockConn.destroy();
   }
@@ -114,7 +112,7 @@ export async function takeConsistentPoint(ctx: PointContext): Promise<Consistent
       opened.push(picked.conn);
       await tabletReaches(ctx, picked.conn, parsePosition(row.pos), `${picked.tablet.alias} (${ref.sourceKeyspace}/${stream.sourceShard})`);
       const endpoint = tabletEndpoint(ctx.deps, ref.sourceTopo, 'source', picked.tablet.host, picked.tablet.port);
-      const position = await snapshot(ctx, picked.conn, endpoint, sourceDb);
+      const position = await tableSnapshot(ctx, picked.conn, endpoint, sourceDb);
       sources.push({ stream, conn: picked.conn, tablet: picked.tablet.alias, position: formatPosition(position) });
     }
 
@@ -150,7 +148,9 @@ export async function takeConsistentPoint(ctx: PointContext): Promise<Consistent
     const target = await connectMysql(endpoint, ROW_READER_CONNECT_OPTIONS);
     opened.push(target);
     if (!tablet.primary) await tabletReaches(ctx, target, await currentPosition(state, await serverFlavor(state)), tablet.alias);
-    await snapshot(ctx, target, endpoint, targetDb);
+    // Under the same brief lock: on a replica, the last transaction its gtid_binlog_pos holds may
+    // still be committing (a writer's metadata lock lasts until its commit is visible).
+    await tableSnapshot(ctx, target, endpoint, targetDb);
 
     return {
       takenAt: Date.now(),

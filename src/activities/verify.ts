@@ -3,12 +3,12 @@
 // source rows that belong to the shard. Runs after the streams were drained to the source
 // positions, on snapshots that include them.
 import crypto from 'node:crypto';
-import type { Connection } from '../mysql/connect';
+import { connectMysql, type Connection } from '../mysql/connect';
 import { parsePosition } from '../mysql/gtid';
-import { serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
+import { openSnapshot, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
 import type { TableVerification } from '../workflows/api';
 import type { VerifyResult, VerifyTask } from '../workflows/tasks';
-import type { ActivityDeps } from './deps';
+import { tabletEndpoint, type ActivityDeps } from './deps';
 import { makeHeartbeat } from './heartbeat';
 import { connectSourceTablet } from './source-tablet';
 import { readStreams } from './state';
@@ -53,7 +53,7 @@ export async function verifyShard(deps: ActivityDeps, task: VerifyTask): Promise
   try {
     const positions = new Map((await readStreams(target, ref.workflowId)).map((s) => [s.id, s.pos]));
     const targetDb = `vt_${ref.targetKeyspace}`;
-    await startConsistentSnapshot(target, await serverFlavor(target));
+    await openSnapshot(target);
     const targets = new Map<string, TableTarget>();
     const targetDigests = new Map<string, Digest>();
     for (const table of task.tables) {
@@ -70,7 +70,14 @@ export async function verifyShard(deps: ActivityDeps, task: VerifyTask): Promise
         // The snapshot must include everything the stream applied.
         const pos = positions.get(stream.id);
         if (pos) await waitForPosition(source.conn, parsePosition(pos), 60_000);
-        await startConsistentSnapshot(source.conn, await serverFlavor(source.conn));
+        // Under a brief lock of the tables: on a replica that just reached the position, its
+        // last transaction may still be committing.
+        const lockConn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', source.tablet.host, source.tablet.port));
+        try {
+          await startConsistentSnapshot(source.conn, await serverFlavor(source.conn), { lockConn, tables: task.tables.map((t) => ({ db: `vt_${ref.sourceKeyspace}`, table: t.name })) });
+        } finally {
+          lockConn.destroy();
+        }
         for (const table of task.tables) {
           const tt = { ...targets.get(table.name)!, db: `vt_${ref.sourceKeyspace}` };
           const keep = stream.filterRows ? await targetFilter(table, tt.columns, shard) : () => true;

@@ -62,73 +62,68 @@ export async function waitForPosition(conn: Connection, pos: GtidPosition | stri
 }
 
 export interface ConsistentSnapshot {
-  /** Every transaction in this position is visible in the snapshot, and no other. */
+  /** Every transaction in this position that touched the locked tables is visible in the snapshot, and no other. */
   position: GtidPosition;
 }
 
 export interface SnapshotOptions {
+  /** A second connection to the same server; it holds the brief read lock while the snapshot opens. */
+  lockConn: Connection;
+  /** The tables the snapshot will read (LOCK TABLES ... READ, as Vitess's rowstreamer does). */
+  tables: { db: string; table: string }[];
   /**
-   * MySQL only: a second connection that holds the brief read lock while the position is read
-   * and the snapshot opened.
+   * How long LOCK TABLES may wait for a transaction or DDL that holds one of the tables, in
+   * seconds (default 10). Writers of the tables queue behind a waiting lock, so the wait is
+   * bounded: past it the snapshot fails, naming the tables, and the caller retries later.
    */
-  lockConn?: Connection;
-  /**
-   * MySQL only: lock just these tables (LOCK TABLES ... READ, as Vitess's rowstreamer does);
-   * the position is then consistent for them. Without it the lock is FLUSH TABLES WITH READ LOCK.
-   */
-  lockTables?: { db: string; table: string }[];
+  lockWaitSeconds?: number;
 }
 
 /**
- * Opens a REPEATABLE READ consistent-snapshot transaction on `conn` and returns the GTID position
- * it corresponds to. Reads on `conn` until COMMIT/ROLLBACK see exactly the transactions in that
- * position. The session's time zone is UTC (connectMysql), so TIMESTAMPs read from it are stable.
- *
- * MariaDB, without any lock: InnoDB and the binlog commit in the same order (group commit), and
- * START TRANSACTION WITH CONSISTENT SNAPSHOT records the binlog file/offset of the snapshot in
- * the session status binlog_snapshot_file/position; BINLOG_GTID_POS() turns that offset into the
- * GTID position. The integration test checks this against concurrent writers.
- *
- * MySQL 8 has no binlog_snapshot_* status, so the position is read under a brief lock held on
- * `opts.lockConn`: take the lock (no writer of the locked tables can commit), read
- * @@gtid_executed, open the snapshot on `conn`, release the lock. Untested here (no MySQL server
- * in the test environment).
+ * Opens a REPEATABLE READ consistent-snapshot, read-only transaction on `conn`, without a
+ * position: for readers that only need a stable view. The session's time zone is UTC
+ * (connectMysql), so TIMESTAMPs read from it are stable.
  */
-export async function startConsistentSnapshot(conn: Connection, flavor: Flavor, opts: SnapshotOptions = {}): Promise<ConsistentSnapshot> {
-  if (flavor === 'MariaDB') {
-    // For the next transaction only: the session's own default stays as it was.
-    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-    try {
-      const [rows] = await conn.query<RowDataPacket[]>("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
-      const status = new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
-      const file = status.get('binlog_snapshot_file') ?? '';
-      const offset = status.get('binlog_snapshot_position') ?? '';
-      if (file === '' || !/^\d+$/.test(offset)) {
-        throw new Error(`cannot take a consistent snapshot on ${describe(conn)}: binlog_snapshot_file/position are empty (is log_bin on?)`);
-      }
-      const gtid = await selectOne(conn, 'SELECT BINLOG_GTID_POS(?, ?)', [file, Number(offset)]);
-      if (gtid === null || gtid === undefined) {
-        throw new Error(`cannot take a consistent snapshot on ${describe(conn)}: BINLOG_GTID_POS('${file}', ${offset}) returned NULL (binlog purged?)`);
-      }
-      return { position: parsePosition(String(gtid), 'MariaDB') };
-    } catch (err) {
-      await conn.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  }
+export async function openSnapshot(conn: Connection): Promise<void> {
+  // For the next transaction only: the session's own default stays as it was.
+  await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+}
 
-  const lockConn = opts.lockConn;
-  if (!lockConn) throw new Error('a MySQL consistent snapshot needs a second connection (lockConn) to hold the read lock');
-  const tables = opts.lockTables ?? [];
-  await lockConn.query(tables.length > 0
-    ? `LOCK TABLES ${tables.map((t) => `${quoteId(t.db)}.${quoteId(t.table)} READ`).join(', ')}`
-    : 'FLUSH TABLES WITH READ LOCK');
+/**
+ * Opens a snapshot on `conn` (openSnapshot) and returns the GTID position exactly consistent
+ * with it for `opts.tables`: reads on `conn` until COMMIT/ROLLBACK see exactly the transactions of
+ * that position that touched those tables.
+ *
+ * Both flavors, as Vitess's rowstreamer: `opts.lockConn` takes LOCK TABLES ... READ (no writer of
+ * the tables can be mid-commit: a writer holds its metadata lock until its commit is visible),
+ * reads the server's position, the snapshot opens on `conn`, and the lock is released. Writers of
+ * those tables wait for a few milliseconds.
+ *
+ * MariaDB's lock-free binlog_snapshot_file/position status is not used: the server keeps those
+ * values in process-wide variables that any concurrent SHOW STATUS overwrites, so a session can
+ * read another session's position (measured: with a second session running SHOW SESSION STATUS,
+ * 1 of 150 snapshots reported a position holding a transaction the snapshot did not see).
+ */
+export async function startConsistentSnapshot(conn: Connection, flavor: Flavor, opts: SnapshotOptions): Promise<ConsistentSnapshot> {
+  const { lockConn, tables } = opts;
+  if (tables.length === 0) throw new Error('a consistent snapshot needs the tables it will read (none given)');
+  const names = tables.map((t) => `${t.db}.${t.table}`).join(', ');
+  const waitSeconds = Math.max(1, Math.round(opts.lockWaitSeconds ?? 10));
+  await lockConn.query(`SET SESSION lock_wait_timeout = ${waitSeconds}`);
   try {
-    const executed = await selectOne(lockConn, 'SELECT @@GLOBAL.gtid_executed');
-    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-    return { position: parsePosition(String(executed ?? ''), 'MySQL56') };
+    await lockConn.query(`LOCK TABLES ${tables.map((t) => `${quoteId(t.db)}.${quoteId(t.table)} READ`).join(', ')}`);
+  } catch (err) {
+    const e = err as { errno?: number; message?: string };
+    if (e.errno === 1205) {
+      throw new Error(`cannot lock ${names} on ${describe(lockConn)} for a consistent snapshot: a transaction or DDL held them for more than ${waitSeconds}s (see SHOW PROCESSLIST); the snapshot is retried later`);
+    }
+    throw new Error(`cannot lock ${names} on ${describe(lockConn)} for a consistent snapshot: ${e.message ?? String(err)}`);
+  }
+  try {
+    const position = await currentPosition(lockConn, flavor);
+    await openSnapshot(conn);
+    return { position };
   } finally {
     await lockConn.query('UNLOCK TABLES');
   }

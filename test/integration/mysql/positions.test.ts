@@ -69,11 +69,14 @@ describe('mysql positions (MariaDB)', function () {
     }
   });
 
-  it('gives snapshot positions exactly consistent with the snapshot under concurrent writers', async () => {
+  it('gives snapshot positions exactly consistent with the snapshot under concurrent writers and status readers', async () => {
     // Writers insert rows in autocommit and record each row's own GTID (@@last_gtid). For every
     // snapshot, the rows it sees must be exactly the rows whose GTIDs the position contains.
+    // Another session runs SHOW SESSION STATUS all along: it overwrites MariaDB's process-wide
+    // binlog_snapshot_* values, which broke the lock-free way of reading the position.
     const writers = await Promise.all([0, 1, 2, 3].map(() => connectMysql({ ...primary, database: db })));
-    const readers = await Promise.all([0, 1].map(() => connectMysql({ ...primary, database: db })));
+    const readers = await Promise.all([0, 1].map(async () => ({ conn: await connectMysql({ ...primary, database: db }), lockConn: await connectMysql(primary) })));
+    const statusReader = await connectMysql(primary);
     const rowGtid = new Map<number, string>();
     let stop = false;
     const writeLoop = async (c: Connection, w: number) => {
@@ -83,22 +86,25 @@ describe('mysql positions (MariaDB)', function () {
         rowGtid.set(id, await lastGtid(c));
       }
     };
+    const statusLoop = async () => {
+      while (!stop) await statusReader.query("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
+    };
     const snaps: { pos: GtidPosition; ids: Set<number> }[] = [];
-    const snapLoop = async (c: Connection) => {
-      for (let i = 0; i < 40; i++) {
-        const { position } = await startConsistentSnapshot(c, 'MariaDB');
-        const [rows] = await c.query<RowDataPacket[]>('SELECT id FROM t WHERE w >= 10');
-        await c.query('COMMIT');
+    const snapLoop = async ({ conn, lockConn }: { conn: Connection; lockConn: Connection }) => {
+      for (let i = 0; i < 60; i++) {
+        const { position } = await startConsistentSnapshot(conn, 'MariaDB', { lockConn, tables: [{ db, table: 't' }] });
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT id FROM t WHERE w >= 10');
+        await conn.query('COMMIT');
         snaps.push({ pos: position, ids: new Set(rows.map((r) => Number(r.id))) });
         await new Promise((r) => setTimeout(r, 5));
       }
     };
-    const writing = writers.map((c, i) => writeLoop(c, i));
+    const writing = [...writers.map((c, i) => writeLoop(c, i)), statusLoop()];
     await new Promise((r) => setTimeout(r, 100));
     await Promise.all(readers.map(snapLoop));
     stop = true;
     await Promise.all(writing);
-    await Promise.all([...writers, ...readers].map((c) => c.end()));
+    await Promise.all([...writers, statusReader, ...readers.flatMap((r) => [r.conn, r.lockConn])].map((c) => c.end()));
 
     assert.ok(rowGtid.size > 500, `only ${rowGtid.size} rows written`);
     let straddling = 0;
@@ -114,13 +120,17 @@ describe('mysql positions (MariaDB)', function () {
     }
     if (process.env.VTM_TEST_VERBOSE) console.log(`snapshot check: ${rowGtid.size} rows, ${snaps.length} snapshots, ${straddling} mid-write`);
     // The check only means something if snapshots landed in the middle of the writes.
-    assert.ok(straddling >= 40, `only ${straddling} snapshots taken while writes were running`);
+    assert.ok(straddling >= 60, `only ${straddling} snapshots taken while writes were running`);
   });
 
-  it('leaves the snapshot readable and the session usable after COMMIT', async () => {
-    await withMysql({ ...primary, database: db }, async (c) => {
-      const { position } = await startConsistentSnapshot(c, 'MariaDB');
-      await withMysql({ ...primary, database: db }, (w) => w.query('INSERT INTO t (w) VALUES (2)'));
+  it('leaves the snapshot readable and the session usable after COMMIT, and never holds the lock afterwards', async () => {
+    await withMysql({ ...primary, database: db }, async (c) => withMysql(primary, async (lockConn) => {
+      const { position } = await startConsistentSnapshot(c, 'MariaDB', { lockConn, tables: [{ db, table: 't' }] });
+      // The lock is gone once the snapshot is open: a writer commits at once.
+      await withMysql({ ...primary, database: db }, async (w) => {
+        await w.query('SET SESSION lock_wait_timeout = 2');
+        await w.query('INSERT INTO t (w) VALUES (2)');
+      });
       const [inSnap] = await c.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM t WHERE w = 2');
       assert.equal(Number(inSnap[0].n), 0);
       await c.query('COMMIT');
@@ -131,6 +141,27 @@ describe('mysql positions (MariaDB)', function () {
       await c.query(`INSERT INTO ${quoteId(db)}.t (w) VALUES (3)`);
       const [n] = await c.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM t WHERE w = 3');
       assert.equal(Number(n[0].n), 1);
-    });
+    }));
+  });
+
+  it('gives up on a table an open transaction holds, naming it, after the lock wait', async () => {
+    const holder = await connectMysql({ ...primary, database: db });
+    const conn = await connectMysql({ ...primary, database: db });
+    const lockConn = await connectMysql(primary);
+    try {
+      await holder.query('BEGIN');
+      await holder.query('INSERT INTO t (w) VALUES (4)');
+      const t0 = Date.now();
+      await assert.rejects(startConsistentSnapshot(conn, 'MariaDB', { lockConn, tables: [{ db, table: 't' }], lockWaitSeconds: 1 }),
+        (err: Error) => err.message.includes(`${db}.t`) && /more than 1s/.test(err.message));
+      assert.ok(Date.now() - t0 < 5_000);
+      await holder.query('COMMIT');
+      // Nothing stays locked: the next snapshot works.
+      const { position } = await startConsistentSnapshot(conn, 'MariaDB', { lockConn, tables: [{ db, table: 't' }] });
+      assert.ok(positionAtLeast(position, parsePosition(await lastGtid(holder), 'MariaDB')));
+      await conn.query('COMMIT');
+    } finally {
+      for (const c of [holder, conn, lockConn]) await c.end().catch(() => undefined);
+    }
   });
 });
