@@ -16,7 +16,7 @@ import {
   type MigrateStatus,
   type ShardHeartbeat,
 } from '../workflows/api';
-import type { MigrateView, ShardLive } from './status-model';
+import type { MigrateView, RetryingActivity, ShardLive } from './status-model';
 import { describeExecution, queryWithDeadline, type ExecutionInfo } from './temporal';
 
 /**
@@ -73,11 +73,39 @@ async function shardLive(client: Client, parentId: string, shard: string): Promi
       if (isHeartbeat(details) && details.kind === 'copy') live.copy = { details: details as CopyHeartbeat, at };
       if (isHeartbeat(details) && details.kind === 'catchup') live.catchUp = { details: details as CatchUpHeartbeat, at };
     }
-    if ((pa.attempt ?? 1) > 1 && pa.lastFailure?.message) {
-      live.retry = { activity: pa.activityType?.name ?? '', attempt: pa.attempt ?? 0, message: pa.lastFailure.message };
-    }
+    const retry = retryingActivity(pa);
+    if (retry) live.retry = retry;
   }
   return live;
+}
+
+/** The fields of a pending activity (DescribeWorkflowExecution) that say whether it is retrying. */
+export interface PendingAttempt {
+  activityType?: { name?: string | null } | null;
+  attempt?: number | null;
+  state?: number | null;
+  lastFailure?: { message?: string | null } | null;
+  lastStartedTime?: Parameters<typeof optionalTsToMs>[0];
+  lastHeartbeatTime?: Parameters<typeof optionalTsToMs>[0];
+}
+
+/** PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED: waiting for its next attempt. */
+const SCHEDULED = 1;
+
+/**
+ * The failure Temporal is retrying, while it still stands: the activity waits for its next
+ * attempt, or the new attempt has not heartbeated yet (still connecting). Once the new attempt
+ * heartbeats it is running again: a catch-up that failed once an hour ago must not show as Error
+ * for the rest of its life.
+ */
+export function retryingActivity(pa: PendingAttempt): RetryingActivity | undefined {
+  const attempt = pa.attempt ?? 1;
+  const message = pa.lastFailure?.message;
+  if (attempt <= 1 || !message) return undefined;
+  const started = optionalTsToMs(pa.lastStartedTime);
+  const beat = optionalTsToMs(pa.lastHeartbeatTime);
+  const runningAgain = Number(pa.state) !== SCHEDULED && started !== undefined && beat !== undefined && beat >= started;
+  return runningAgain ? undefined : { activity: pa.activityType?.name ?? '', attempt, message };
 }
 
 /** Everything status and show print, read at one moment. */

@@ -4,9 +4,9 @@
 import { strict as assert } from 'node:assert';
 import mysql from 'mysql2/promise';
 import { seedCommerce, startLoad } from '../../src/local/commerce-load';
-import { completeSignal, cutoverSignal, migrateWorkflowId, TASK_QUEUE } from '../../src/workflows/api';
+import { completeSignal, cutoverSignal, migrateWorkflowId, shardWorkflowId, TASK_QUEUE } from '../../src/workflows/api';
 import { compareMigration } from '../support/compare';
-import { localCli, mountAndApplyVSchema, primaries, resetClusters, sourceWriter } from '../support/migration';
+import { localCli, mountAndApplyVSchema, primaries, resetClusters, sourceWriter, vtmigrate } from '../support/migration';
 import { testStack } from '../support/stack';
 import { testClient, waitForStatus } from '../support/temporal';
 
@@ -83,7 +83,18 @@ describe('Migrate survives worker crashes', function () {
     assert.equal((await localCli(['stop', 'worker', '--signal', 'KILL'])).code, 0);
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal((await localCli(['start', 'worker'])).code, 0);
-    await new Promise((r) => setTimeout(r, 5000));
+    // The killed catch-up is retried (attempt > 1, its last failure the heartbeat timeout); once
+    // the new attempt runs, status shows the streams Running again, not the old failure.
+    await until('the catch-up of every shard to run a retried attempt', async () => {
+      const shards = (await waitForStatus(workflowId, () => true)).shards.map((s) => s.shard);
+      const described = await Promise.all(shards.map((s) => c.workflow.getHandle(shardWorkflowId(workflowId, s)).describe()));
+      return described.every((d) => (d.raw.pendingActivities ?? []).some((pa) => pa.activityType?.name === 'catchUp' && (pa.attempt ?? 1) > 1));
+    }, 120_000);
+    let lastStatus = '';
+    await until('status to show every stream Running after the retry', async () => {
+      lastStatus = (await vtmigrate(['Migrate', '--workflow', 'crashy', '--target-keyspace', 'customer', 'status'])).stdout;
+      return /Status: Running/.test(lastStatus) && !/Status: (Error|Copying)/.test(lastStatus);
+    }, 120_000).catch((err: Error) => { throw new Error(`${err.message}; last status:\n${lastStatus}`); });
 
     const stats = await load.stop();
     assert.deepEqual(load.errors, []);
