@@ -11,6 +11,7 @@ import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
 import { ddlTable, retargetDdl } from './ddl';
 import { errorText, schemaError } from './errors';
+import { isForeignKeyError, tablesWithCascadingDeletes } from './fk-cascades';
 import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, type RowOp } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
@@ -74,6 +75,8 @@ interface TableRoute {
   checked: Set<number>;
   /** target narrowed to the columns a source row has, by the missing indexes ('1,4'). */
   partial: Map<string, TableTarget>;
+  /** A foreign key deletes or changes other rows when a row of this table is deleted (fk-cascades.ts). */
+  cascadesOnDelete: boolean;
 }
 
 export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<CatchUpResult> {
@@ -347,6 +350,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
 
 async function loadRoutes(target: Connection, db: string, tables: TablePlan[], streams: StreamPlan[], shard: string, sourceShards: string[]): Promise<Map<string, TableRoute>> {
   const routes = new Map<string, TableRoute>();
+  const cascading = await tablesWithCascadingDeletes(target, db);
   for (const table of tables) {
     const tt = await loadTableTarget(target, db, table, { sourceShards: streams.length > 1 ? sourceShards : undefined });
     const f = await targetValueFilter(table, tt.columns, shard);
@@ -356,7 +360,7 @@ async function loadRoutes(target: Connection, db: string, tables: TablePlan[], s
     const known = new Set((await readTableSchema(target, db, table.name)).columns.map((c) => c.name));
     const indexOf = (name: string) => tt.columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
     const required = new Set([...tt.pkIndexes, ...[table.vindex, table.sourceVindex].flatMap((v) => v?.columns ?? []).map(indexOf).filter((i) => i >= 0)]);
-    routes.set(table.name, { target: tt, keep, readerFilter: f && { column: tt.columns[f.column], keep: f.keep }, known, required, checked: new Set(), partial: new Map() });
+    routes.set(table.name, { target: tt, keep, readerFilter: f && { column: tt.columns[f.column], keep: f.keep }, known, required, checked: new Set(), partial: new Map(), cascadesOnDelete: cascading.has(table.name) });
   }
   return routes;
 }
@@ -430,47 +434,65 @@ function pushOp(runs: { missing: string; ops: RowOp[] }[], missing: string, op: 
   else runs.push({ missing, ops: [op] });
 }
 
-/** Turns a batch of source transactions into per-table ops and applies them with the positions. */
+/** Per table, runs of consecutive ops with the same columns (nearly always one run of full rows). */
+type TableRuns = Map<string, { missing: string; ops: RowOp[] }[]>;
+
+/**
+ * Turns a batch of source transactions into per-table ops and applies them with the positions.
+ * Ops are folded per table; a delete whose table cascades (fk-cascades.ts) is a cut: what came
+ * before it is written first, then the delete alone with foreign_key_checks on, so the target's
+ * own foreign key actions change the children as the source's did, at the same point.
+ */
 async function applyBatch(target: Connection, batch: Queued[], routes: Map<string, TableRoute>, workflowId: string): Promise<void> {
-  // Per table, runs of consecutive ops with the same columns (nearly always one run of full rows).
-  const perTable = new Map<string, { missing: string; ops: RowOp[] }[]>();
-  for (const { stream, txn } of batch) {
-    for (const change of txn.changes) {
-      const route = routes.get(change.table);
-      if (!route) continue;
-      const t = route.target;
-      const keep = route.keep.get(stream.plan.id)!;
-      const runs = perTable.get(change.table) ?? [];
-      perTable.set(change.table, runs);
-      const before = change.before ? toRow(route, stream.plan.id, change.before, change.table) : undefined;
-      const after = change.after ? toRow(route, stream.plan.id, change.after, change.table) : undefined;
-      // The reader's row filter already judged the images it kept (the same test as keep).
-      const beforeHere = before !== undefined && (change.kept !== undefined ? (change.kept & KEPT_BEFORE) !== 0 : keep(before.row));
-      const afterHere = after !== undefined && (change.kept !== undefined ? (change.kept & KEPT_AFTER) !== 0 : keep(after.row));
-      if (afterHere) {
-        // A changed primary key is a delete of the old key and an insert of the new one.
-        if (beforeHere && exactKey(t, before.row) !== exactKey(t, after.row)) pushOp(runs, '', { kind: 'delete', source: stream.sourceIndex, row: before.row });
-        pushOp(runs, after.missing, { kind: 'upsert', source: stream.sourceIndex, row: after.row });
-      } else if (beforeHere) {
-        // A delete needs the key only, which every row has.
-        pushOp(runs, '', { kind: 'delete', source: stream.sourceIndex, row: before.row });
-      }
+  let perTable: TableRuns = new Map();
+  const flush = async (cascade = false) => {
+    const runs = perTable;
+    perTable = new Map();
+    if (!cascade) return writeRuns(target, runs, routes, workflowId);
+    await target.query('SAVEPOINT vtm_cascade');
+    try {
+      await target.query('SET SESSION foreign_key_checks = 1');
+      await writeRuns(target, runs, routes, workflowId);
+    } catch (err) {
+      if (!isForeignKeyError(err)) throw err;
+      // A child the source did not have here yet (rows copied from a later snapshot while
+      // catching up from before it): the delete goes through unchecked, as without a cascade.
+      await target.query('ROLLBACK TO SAVEPOINT vtm_cascade');
+      await target.query('SET SESSION foreign_key_checks = 0');
+      await writeRuns(target, runs, routes, workflowId);
+    } finally {
+      await target.query('SET SESSION foreign_key_checks = 0');
     }
-  }
+  };
   await target.query('BEGIN');
   try {
-    for (const [table, runs] of perTable) {
-      const route = routes.get(table)!;
-      for (const run of runs) {
-        if (run.missing === '') {
-          await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, route.target, run.ops);
-        } else {
-          const { target: narrowed, project } = partialTarget(route, run.missing);
-          await applyOps({ conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow }, narrowed,
-            run.ops.map((op) => ({ ...op, row: project(op.row) })));
+    for (const { stream, txn } of batch) {
+      for (const change of txn.changes) {
+        const route = routes.get(change.table);
+        if (!route) continue;
+        const t = route.target;
+        const keep = route.keep.get(stream.plan.id)!;
+        const before = change.before ? toRow(route, stream.plan.id, change.before, change.table) : undefined;
+        const after = change.after ? toRow(route, stream.plan.id, change.after, change.table) : undefined;
+        // The reader's row filter already judged the images it kept (the same test as keep).
+        const beforeHere = before !== undefined && (change.kept !== undefined ? (change.kept & KEPT_BEFORE) !== 0 : keep(before.row));
+        const afterHere = after !== undefined && (change.kept !== undefined ? (change.kept & KEPT_AFTER) !== 0 : keep(after.row));
+        const cascade = route.cascadesOnDelete && beforeHere && change.kind === 'delete';
+        if (cascade) await flush();
+        const runs = perTable.get(change.table) ?? [];
+        perTable.set(change.table, runs);
+        if (afterHere) {
+          // A changed primary key is a delete of the old key and an insert of the new one.
+          if (beforeHere && exactKey(t, before.row) !== exactKey(t, after.row)) pushOp(runs, '', { kind: 'delete', source: stream.sourceIndex, row: before.row });
+          pushOp(runs, after.missing, { kind: 'upsert', source: stream.sourceIndex, row: after.row });
+        } else if (beforeHere) {
+          // A delete needs the key only, which every row has.
+          pushOp(runs, '', { kind: 'delete', source: stream.sourceIndex, row: before.row });
         }
+        if (cascade) await flush(true);
       }
     }
+    await flush();
     const last = new Map<StreamRun, BinlogTransaction>();
     for (const q of batch) last.set(q.stream, q.txn);
     for (const [s, txn] of last) {
@@ -482,6 +504,21 @@ async function applyBatch(target: Connection, batch: Queued[], routes: Map<strin
   } catch (err) {
     await target.query('ROLLBACK').catch(() => undefined);
     throw err;
+  }
+}
+
+async function writeRuns(target: Connection, perTable: TableRuns, routes: Map<string, TableRoute>, workflowId: string): Promise<void> {
+  const ctx = { conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow };
+  for (const [table, runs] of perTable) {
+    const route = routes.get(table)!;
+    for (const run of runs) {
+      if (run.missing === '') {
+        await applyOps(ctx, route.target, run.ops);
+      } else {
+        const { target: narrowed, project } = partialTarget(route, run.missing);
+        await applyOps(ctx, narrowed, run.ops.map((op) => ({ ...op, row: project(op.row) })));
+      }
+    }
   }
 }
 
