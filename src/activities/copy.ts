@@ -15,7 +15,7 @@ import { makeHeartbeat } from './heartbeat';
 import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
-import { acquireCopyLock, acquireShardLock, lockCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, writeCopyState, type CopyStateRow } from './state';
+import { acquireCopyLock, acquireShardLock, ensureCopyState, lockCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, writeCopyState, type CopyStateRow } from './state';
 import { loadTableTarget, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
@@ -69,6 +69,7 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
       hb.throwIfCancelled();
     }
     progress.message = '';
+    await ensureCopyState(target, ref.workflowId, stream.id, table.name);
     let state: CopyStateRow = await readCopyState(target, ref.workflowId, stream.id, table.name);
     Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
     if (state.done) return { ...state, done: true };

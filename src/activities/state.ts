@@ -152,6 +152,21 @@ export async function readCopyState(conn: Connection, workflowId: string, stream
   };
 }
 
+/**
+ * Creates the copy checkpoint row of a stream's table if it is missing (lastpk NULL, not done:
+ * what readCopyState returns for no row), outside any batch transaction. A batch then locks an
+ * existing row: on a missing one its SELECT ... FOR UPDATE takes a gap lock, and two copies
+ * (other workflows on the same target shard) whose first batches lock the same gap deadlock on
+ * their INSERTs.
+ */
+export async function ensureCopyState(conn: Connection, workflowId: string, streamId: number, table: string): Promise<void> {
+  await conn.query(
+    `INSERT IGNORE INTO ${STATE_DB}.copy_state (workflow_id, stream_id, table_name, lastpk, rows_copied, rows_scanned, bytes_copied, done)
+     VALUES (?, ?, ?, NULL, 0, 0, 0, 0)`,
+    [workflowId, streamId, table],
+  );
+}
+
 /** The statement that checkpoints a copy batch; run inside the batch's transaction. */
 export async function writeCopyState(conn: Connection, workflowId: string, streamId: number, table: string, s: CopyStateRow): Promise<void> {
   await conn.query(
