@@ -11,9 +11,10 @@ import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
 import { ddlTable, retargetDdl } from './ddl';
 import { errorText, schemaError } from './errors';
-import { isForeignKeyError, tablesWithCascadingDeletes } from './fk-cascades';
+import { isForeignKeyError, parentActions } from './fk-cascades';
 import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, type RowOp } from './row-applier';
+import { literal, pkEquals, qualified } from './sql-text';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { readTableSchema } from '../mysql/schema';
 import { connectSourceTablet } from './source-tablet';
@@ -23,6 +24,7 @@ import { loadTableTarget, targetValueFilter, type RowValue, type TableTarget } f
 import { connectTargetPrimary } from './target-primary';
 
 const MAX_STATEMENT_BYTES = 8 << 20;
+const NONE: readonly number[] = [];
 /**
  * Bounded buffering between readers and the applier: memory stays flat on any backlog. On the
  * bench (200k-change backlog, 2 -> 3 shards, our MariaDB decoder) 3,000/1,000 applied 20.7k
@@ -77,6 +79,8 @@ interface TableRoute {
   partial: Map<string, TableTarget>;
   /** A foreign key deletes or changes other rows when a row of this table is deleted (fk-cascades.ts). */
   cascadesOnDelete: boolean;
+  /** Indexes (in target.columns) of referenced columns whose change a foreign key carries to other rows. */
+  cascadingUpdates: number[];
 }
 
 export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<CatchUpResult> {
@@ -350,7 +354,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
 
 async function loadRoutes(target: Connection, db: string, tables: TablePlan[], streams: StreamPlan[], shard: string, sourceShards: string[]): Promise<Map<string, TableRoute>> {
   const routes = new Map<string, TableRoute>();
-  const cascading = await tablesWithCascadingDeletes(target, db);
+  const parents = await parentActions(target, db);
   for (const table of tables) {
     const tt = await loadTableTarget(target, db, table, { sourceShards: streams.length > 1 ? sourceShards : undefined });
     const f = await targetValueFilter(table, tt.columns, shard);
@@ -360,7 +364,9 @@ async function loadRoutes(target: Connection, db: string, tables: TablePlan[], s
     const known = new Set((await readTableSchema(target, db, table.name)).columns.map((c) => c.name));
     const indexOf = (name: string) => tt.columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
     const required = new Set([...tt.pkIndexes, ...[table.vindex, table.sourceVindex].flatMap((v) => v?.columns ?? []).map(indexOf).filter((i) => i >= 0)]);
-    routes.set(table.name, { target: tt, keep, readerFilter: f && { column: tt.columns[f.column], keep: f.keep }, known, required, checked: new Set(), partial: new Map(), cascadesOnDelete: cascading.has(table.name) });
+    routes.set(table.name, { target: tt, keep, readerFilter: f && { column: tt.columns[f.column], keep: f.keep }, known, required, checked: new Set(), partial: new Map(),
+      cascadesOnDelete: parents.get(table.name)?.onDelete ?? false,
+      cascadingUpdates: (parents.get(table.name)?.onUpdateColumns ?? []).map(indexOf).filter((i) => i >= 0) });
   }
   return routes;
 }
@@ -449,20 +455,9 @@ async function applyBatch(target: Connection, batch: Queued[], routes: Map<strin
     const runs = perTable;
     perTable = new Map();
     if (!cascade) return writeRuns(target, runs, routes, workflowId);
-    await target.query('SAVEPOINT vtm_cascade');
-    try {
-      await target.query('SET SESSION foreign_key_checks = 1');
-      await writeRuns(target, runs, routes, workflowId);
-    } catch (err) {
-      if (!isForeignKeyError(err)) throw err;
-      // A child the source did not have here yet (rows copied from a later snapshot while
-      // catching up from before it): the delete goes through unchecked, as without a cascade.
-      await target.query('ROLLBACK TO SAVEPOINT vtm_cascade');
-      await target.query('SET SESSION foreign_key_checks = 0');
-      await writeRuns(target, runs, routes, workflowId);
-    } finally {
-      await target.query('SET SESSION foreign_key_checks = 0');
-    }
+    // A child the source did not have here yet (rows copied from a later snapshot while catching
+    // up from before it) fails the checks: the delete then goes through unchecked.
+    if (!(await withForeignKeyChecks(target, () => writeRuns(target, runs, routes, workflowId)))) await writeRuns(target, runs, routes, workflowId);
   };
   await target.query('BEGIN');
   try {
@@ -479,6 +474,14 @@ async function applyBatch(target: Connection, batch: Queued[], routes: Map<strin
         const afterHere = after !== undefined && (change.kept !== undefined ? (change.kept & KEPT_AFTER) !== 0 : keep(after.row));
         const cascade = route.cascadesOnDelete && beforeHere && change.kind === 'delete';
         if (cascade) await flush();
+        const moved = route.cascadingUpdates.length > 0 && beforeHere && afterHere ? route.cascadingUpdates.filter((i) => !sameValue(before.row[i], after.row[i])) : NONE;
+        if (moved.length > 0 && before!.missing === '' && after!.missing === '') {
+          // The referenced columns change in place, with the checks on, so the target's own
+          // ON UPDATE actions follow; the row's upsert below then finds it at its new key.
+          await flush();
+          const set = moved.map((i) => `${quoteId(t.columns[i])}=${literal(t, i, after!.row[i])}`).join(',');
+          await withForeignKeyChecks(target, () => target.query(`UPDATE ${qualified(t)} SET ${set} WHERE ${pkEquals(t, before!.row)}`));
+        }
         const runs = perTable.get(change.table) ?? [];
         perTable.set(change.table, runs);
         if (afterHere) {
@@ -505,6 +508,32 @@ async function applyBatch(target: Connection, batch: Queued[], routes: Map<strin
     await target.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Runs `write` with foreign_key_checks on, in a savepoint. A foreign key error, or a duplicate key
+ * (a key change replayed over rows copied at a later snapshot), rolls back to the savepoint and
+ * returns false: the caller writes as without the action. The checks are off again either way.
+ */
+async function withForeignKeyChecks(target: Connection, write: () => Promise<unknown>): Promise<boolean> {
+  await target.query('SAVEPOINT vtm_cascade');
+  try {
+    await target.query('SET SESSION foreign_key_checks = 1');
+    await write();
+    return true;
+  } catch (err) {
+    if (!isForeignKeyError(err) && (err as { errno?: number }).errno !== 1062) throw err;
+    await target.query('ROLLBACK TO SAVEPOINT vtm_cascade');
+    return false;
+  } finally {
+    await target.query('SET SESSION foreign_key_checks = 0');
+  }
+}
+
+function sameValue(a: RowValue, b: RowValue): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (a === null || b === null) return a === b;
+  return String(a) === String(b);
 }
 
 async function writeRuns(target: Connection, perTable: TableRuns, routes: Map<string, TableRoute>, workflowId: string): Promise<void> {
