@@ -64,7 +64,14 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     await resetClusters();
   });
 
+  // Stopped here too, so that a failed assertion does not leave the load writing into the
+  // source that the next tests use.
+  let load: ReturnType<typeof startLoad> | undefined;
+  let writer: Awaited<ReturnType<typeof sourceWriter>> | undefined;
+
   after(async () => {
+    await load?.stop();
+    await writer?.close().catch(() => undefined);
     await localCli(['stop', 'worker']);
     const c = await testClient();
     await c.workflow.getHandle('customer.import').terminate('test cleanup').catch(() => undefined);
@@ -81,10 +88,10 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     r = await vtmigrate(['ApplyVSchema', '--vschema-file', CUSTOMER_VSCHEMA, 'customer']);
     assert.equal(r.code, 0, r.stderr);
 
-    const writer = await sourceWriter(21, 1);
+    writer = await sourceWriter(21, 1);
     await seedCommerce(writer, { customers: 600, products: 150 });
     assert.equal((await localCli(['start', 'worker'])).code, 0);
-    const load = startLoad(writer, 40);
+    load = startLoad(writer, 40);
 
     r = await vtmigrate([...WF, 'create', '--source-keyspace', 'commerce', '--mount-name', 'ext1', '--all-tables']);
     assert.equal(r.code, 0, r.stderr);
@@ -113,6 +120,7 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     assert.deepEqual(load.errors, []);
     assert.ok(stats.moves > 0 && stats.deletes > 0 && stats.updates > 0, JSON.stringify(stats));
     await writer.close();
+    writer = undefined;
     // Like a real Vitess source, the source primaries keep writing heartbeats (outside the
     // migrated tables) throughout the cutover: the streams must still reach the VDiff's point,
     // and this is not the application writing.

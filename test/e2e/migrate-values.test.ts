@@ -599,7 +599,7 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
         for (const s of await streamRows(h, WORKFLOW_ID, t)) if (!gtidAtLeast(s.pos, positions.get(s.source_shard)!)) return false;
       }
       return true;
-    }, 30_000);
+    }, 120_000);
     const st = await waitStatus(handle, 'running without errors', (s) => s.phase === 'Running');
     assert.equal(st.errors.length, 0);
     const { problems, counts } = await compareAll(h);
