@@ -89,10 +89,15 @@ export async function prepareClusters(): Promise<void> {
   const vschema = JSON.parse(fs.readFileSync(CUSTOMER_VSCHEMA, 'utf8'));
   vschema.vindexes.xxhash = { type: 'xxhash' };
   for (const [name, t] of Object.entries(EXTRA_TABLES)) vschema.tables[name] = { column_vindexes: [t.vindex] };
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vdiff-vschema-')), 'customer.json');
-  fs.writeFileSync(file, JSON.stringify(vschema));
-  const apply = await vtmigrate(['ApplyVSchema', '--vschema-file', file, 'customer']);
-  if (apply.code !== 0) throw new Error(`ApplyVSchema failed: ${apply.stderr}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vdiff-vschema-'));
+  try {
+    const file = path.join(dir, 'customer.json');
+    fs.writeFileSync(file, JSON.stringify(vschema));
+    const apply = await vtmigrate(['ApplyVSchema', '--vschema-file', file, 'customer']);
+    if (apply.code !== 0) throw new Error(`ApplyVSchema failed: ${apply.stderr}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const routers = new Map<string, Promise<(value: string | number) => string>>();
