@@ -18,7 +18,7 @@ import { literal, pkEquals, qualified } from './sql-text';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { readTableSchema } from '../mysql/schema';
 import { connectSourceTablet } from './source-tablet';
-import { acquireShardLock, HOLD, readStopPositions, readStreams, setStopPosition, setStreamMessage, writeStreamPosition } from './state';
+import { acquireShardLock, HOLD, parkedRowsBySource, readStopPositions, readStreams, setStopPosition, setStreamMessage, writeStreamPosition } from './state';
 import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
 import { loadTableTarget, targetValueFilter, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
@@ -199,6 +199,15 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     };
 
     // ---- applier ----
+    // Parked rows, counted now and then for status: only a shard fed by several streams has any.
+    let parked = new Map<number, number>();
+    let lastParkedPoll = 0;
+    const refreshParked = async () => {
+      if (streams.length < 2 || Date.now() - lastParkedPoll < 5000) return;
+      lastParkedPoll = Date.now();
+      parked = await parkedRowsBySource(target, ref.workflowId);
+    };
+
     let rateMark = { at: Date.now(), events: 0 };
     let eventsPerSecond = 0;
     const beat = (force = false) => {
@@ -213,6 +222,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           id: s.plan.id, sourceShard: s.plan.sourceShard, position: formatPosition(s.committed), tablet: s.tablet,
           lagSeconds: s.idle && queue.every((q) => q.stream !== s) ? 0 : s.lastTimestamp > 0 ? Math.max(0, Math.round(now / 1000 - s.lastTimestamp)) : 0,
           transactionTimestamp: s.lastTimestamp, eventsApplied: s.eventsApplied, message: s.message,
+          parkedRows: parked.get(s.sourceIndex) ?? 0,
         })),
         eventsPerSecond,
         message: stoppedAtDdl ? `stopped at DDL ${stoppedAtDdl}` : '',
@@ -271,6 +281,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       if (readerFailures.length > 0) throw readerFailures[0];
       if (hb.cancelled() || Date.now() - started > task.sliceMs) break;
       await refreshStops();
+      await refreshParked();
       if (queue.length === 0) {
         await acknowledgeHolds();
         await new Promise<void>((resolve) => {

@@ -200,6 +200,17 @@ export async function setStopPosition(conn: Connection, workflowId: string, stre
   await conn.query(`UPDATE ${STATE_DB}.streams SET stop_pos = ?, time_updated = UNIX_TIMESTAMP() WHERE workflow_id = ? AND id = ?`, [stopPos, workflowId, streamId]);
 }
 
+/**
+ * Per source shard (its index in the workflow's source shards, which shadow_rows keeps as
+ * stream_id), how many of its rows wait in shadow_rows because another source shard's row holds
+ * their key on this target shard. Brief while streams are out of step after a row moved between
+ * source shards; lasting once they are caught up: the key exists on several source shards.
+ */
+export async function parkedRowsBySource(conn: Connection, workflowId: string): Promise<Map<number, number>> {
+  const [rows] = await conn.query(`SELECT stream_id, COUNT(*) AS n FROM ${STATE_DB}.shadow_rows WHERE workflow_id = ? GROUP BY stream_id`, [workflowId]);
+  return new Map((rows as { stream_id: number; n: number }[]).map((r) => [Number(r.stream_id), Number(r.n)]));
+}
+
 export async function setStreamMessage(conn: Connection, workflowId: string, streamId: number, state: string, message: string): Promise<void> {
   await conn.query(`UPDATE ${STATE_DB}.streams SET state = ?, message = ?, time_updated = UNIX_TIMESTAMP() WHERE workflow_id = ? AND id = ?`,
     [state, message.slice(0, 1000), workflowId, streamId]);

@@ -139,6 +139,16 @@ function stripPeriod(text: string): string {
   return text.replace(/\.+$/, '');
 }
 
+/**
+ * Rows of a stream waiting behind a row with the same key from another source shard. For a moment
+ * after a row moves between source shards that is normal; once the streams are caught up it means
+ * the key exists on several source shards, and the target can hold only one of those rows.
+ */
+export function parkedNote(rows: number): string {
+  if (rows <= 0) return '';
+  return `${rows} row${rows === 1 ? '' : 's'} parked: another source shard has a row with the same primary key (see README, "Parked rows")`;
+}
+
 export function streamRows(view: MigrateView): StreamRow[] {
   const rows: StreamRow[] = [];
   for (const shard of shardStatuses(view)) {
@@ -162,6 +172,8 @@ export function streamRows(view: MigrateView): StreamRow[] {
         const held = stripPeriod(hbCopy?.message || hbStream?.message || catchUp?.details.message || '');
         if (held) message = message ? `${message}; ${held}` : held;
       }
+      const parked = parkedNote(hbStream?.parkedRows ?? 0);
+      if (parked) message = message ? `${message}; ${parked}` : parked;
       rows.push({
         shard: shard.shard,
         tablet: parseAlias(shard.primaryAlias),

@@ -279,6 +279,8 @@ export interface StreamHeartbeat {
   transactionTimestamp: number;
   eventsApplied: number;
   message: string;
+  /** Rows of this stream parked behind another source shard's row with the same key (state.ts parkedRowsBySource). */
+  parkedRows?: number;
 }
 
 /** What catchUp heartbeats. */

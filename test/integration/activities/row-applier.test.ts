@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { connectMysql, type Connection } from '../../../src/mysql/connect';
 import { decodeRowFromJson, encodeRowForJson } from '../../../src/mysql/values';
 import { applyOps, type RowOp } from '../../../src/activities/row-applier';
-import { ensureStateSchema } from '../../../src/activities/state';
+import { ensureStateSchema, parkedRowsBySource } from '../../../src/activities/state';
 import { loadTableTarget, type TableTarget } from '../../../src/activities/table-target';
 import type { TablePlan } from '../../../src/workflows/api';
 import { testTablets } from '../../support/stack';
@@ -98,10 +98,13 @@ describe('row applier: rows moving between source shards', function () {
     await apply(targets.keyed, [[op('upsert', B, 1, 'misplaced')]]);
     assert.deepEqual(await keyed(), [['1', 'a1 again'], ['4', 'b4 back']]);
     assert.equal(await shadows(), 1);
+    // Status counts it against B, the source shard whose row waits.
+    assert.deepEqual([...await parkedRowsBySource(conn, 'applier.test')], [[B, 1]]);
     // A deleting its row (a batch of owners' ops only) must still promote the parked version.
     await apply(targets.keyed, [[op('delete', A, 1, ''), op('upsert', B, 4, 'b4 final')]]);
     assert.deepEqual(await keyed(), [['1', 'misplaced'], ['4', 'b4 final']]);
     assert.equal(await shadows(), 0);
+    assert.deepEqual([...await parkedRowsBySource(conn, 'applier.test')], []);
   });
 
   it('a row that moves back (A → B → A) ends with A\'s last version', async () => {

@@ -295,6 +295,18 @@ Errors:
     assert.equal(line, 'id=1 on customer/zone2-300: Status: Error. binlog purged: position 0-1-5 is gone.');
   });
 
+  it('says how many rows of a stream are parked behind another source shard\'s row with the same key', () => {
+    const view = runningView();
+    view.live[0].catchUp!.details.streams[0].parkedRows = 3;
+    const lines = formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n');
+    assert.match(lines[2], /^id=1 on customer\/zone1-100: Status: Running\. VStream Lag: 2s; ; Tx time: [^;]+; 3 rows parked: another source shard has a row with the same primary key \(see README, "Parked rows"\)\.$/);
+    assert.doesNotMatch(lines[3], /parked/);
+    view.live[0].catchUp!.details.streams[0].parkedRows = 1;
+    assert.match(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer'), /; 1 row parked: /);
+    view.live[0].catchUp!.details.streams[0].parkedRows = 0;
+    assert.doesNotMatch(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer'), /parked/);
+  });
+
   it('prefers the child\'s own status over the parent\'s copy', () => {
     const view = runningView();
     view.live.push({ shard: '80-', status: shard('80-', 'zone2-300', 'Running', [stream('80-', 'Running', {})]) });
