@@ -23,4 +23,4 @@ USER node
 # SIGTERM drains the worker: running activities checkpoint and stop, then it exits.
 STOPSIGNAL SIGTERM
 # --max-old-space-size: see src/worker-heap.ts (keeps the worker under 300 MB RSS).
-CMD ["node", "--max-old-space-size=160", "bin/vtmigrate.js", "worker", "--config", "/etc/vtmigrate/worker.json"]
+CMD ["node", "--max-old-space-size=512", "bin/vtmigrate.js", "worker", "--config", "/etc/vtmigrate/worker.json"]

@@ -33,6 +33,13 @@ const NONE: readonly number[] = [];
  */
 const QUEUE_CHANGES = 3_000;
 const BATCH_CHANGES = 1_000;
+/**
+ * The same bound in binlog bytes, for large rows: a few 20-40 MB rows queued and applied in one
+ * batch took the worker past its heap limit (and one statement past max_allowed_packet).
+ * A transaction larger than these still goes, alone.
+ */
+const QUEUE_BYTES = 24 << 20;
+const BATCH_BYTES = 8 << 20;
 /** Each binlog reader's own buffer, on top of the queue. */
 const READER_BUFFER_CHANGES = 600;
 const READER_BUFFER_BYTES = 1 << 20;
@@ -120,12 +127,19 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     // ---- readers ----
     const queue: Queued[] = [];
     let queuedChanges = 0;
+    let queuedBytes = 0;
     const noop = () => {};
     let wakeApplier: () => void = noop;
     let readerWaiters: (() => void)[] = [];
     const wakeReaders = () => { const w = readerWaiters; readerWaiters = []; for (const f of w) f(); };
     let stopping = false;
     const readerFailures: Error[] = [];
+    /** Whether a VDiff's stop request (state.ts HOLD, or a position to run exactly to) lets this transaction apply. */
+    const mayApply = (s: StreamRun, txn: BinlogTransaction) => {
+      if (s.stopPos === '') return true;
+      if (s.stopPos === HOLD) return false;
+      return positionAtLeast(parsePosition(s.stopPos), parsePosition(txn.position));
+    };
     const pump = async (s: StreamRun) => {
       let exclude: string[] = [];
       while (!stopping && !s.reached) {
@@ -169,9 +183,14 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
               continue;
             }
             s.idle = false;
-            while (queuedChanges >= QUEUE_CHANGES && !stopping) await new Promise<void>((r) => { readerWaiters.push(r); });
+            // A stream held by a VDiff, or at its stop position, reads no further: what it cannot
+            // apply would fill the queue and starve the streams still running to their stops.
+            while ((queuedChanges >= QUEUE_CHANGES || queuedBytes >= QUEUE_BYTES || !mayApply(s, item)) && !stopping) {
+              await new Promise<void>((r) => { readerWaiters.push(r); });
+            }
             queue.push({ stream: s, txn: item });
             queuedChanges += Math.max(1, item.changes.length);
+            queuedBytes += item.bytes ?? 0;
             s.queued = item.position;
             wakeApplier();
             if (s.until && positionAtLeast(parsePosition(s.queued), s.until)) break;
@@ -249,18 +268,16 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           stops = await readStopPositions(target, ref.workflowId);
         }
       }
+      let changed = false;
       for (const s of streams) {
         const next = stops.get(s.plan.id) ?? '';
         if (next === s.stopPos) continue;
         // A new request is acknowledged afresh; a cleared one flips the stream back to Running.
         if (next !== '') s.held = false;
         s.stopPos = next;
+        changed = true;
       }
-    };
-    const mayApply = (s: StreamRun, txn: BinlogTransaction) => {
-      if (s.stopPos === '') return true;
-      if (s.stopPos === HOLD) return false;
-      return positionAtLeast(parsePosition(s.stopPos), parsePosition(txn.position));
+      if (changed) wakeReaders();
     };
     /** Tells VDiff a stream stands still: held, or exactly at its stop position. */
     const acknowledgeHolds = async () => {
@@ -297,16 +314,19 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       const kept: Queued[] = [];
       const blocked = new Set<StreamRun>();
       let changes = 0;
+      let bytes = 0;
       let closed = false;
       for (const item of queue) {
-        if (closed || blocked.has(item.stream) || !mayApply(item.stream, item.txn) || changes >= BATCH_CHANGES || (item.txn.ddl && batch.length > 0)) {
+        const full = changes >= BATCH_CHANGES || bytes >= BATCH_BYTES;
+        if (closed || blocked.has(item.stream) || !mayApply(item.stream, item.txn) || full || (item.txn.ddl && batch.length > 0)) {
           if (!closed && !mayApply(item.stream, item.txn)) blocked.add(item.stream);
-          if (item.txn.ddl || changes >= BATCH_CHANGES) closed = true;
+          if (item.txn.ddl || full) closed = true;
           kept.push(item);
           continue;
         }
         batch.push(item);
         changes += Math.max(1, item.txn.changes.length);
+        bytes += item.txn.bytes ?? 0;
         if (item.txn.ddl) closed = true;
       }
       queue.splice(0, queue.length, ...kept);
@@ -321,6 +341,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         continue;
       }
       queuedChanges -= batch.reduce((n, q) => n + Math.max(1, q.txn.changes.length), 0);
+      queuedBytes -= batch.reduce((n, q) => n + (q.txn.bytes ?? 0), 0);
       wakeReaders();
       const ddl = batch.length === 1 ? batch[0].txn.ddl : undefined;
       if (ddl) {

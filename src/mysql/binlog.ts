@@ -56,6 +56,8 @@ export interface BinlogTransaction {
   changes: RowChange[];
   /** A statement (DDL) on the database in scope. */
   ddl?: { db: string; sql: string };
+  /** Binlog bytes of its row events: what holding it costs, roughly (consumers bound queues by it). */
+  bytes?: number;
 }
 
 export interface BinlogHeartbeat {
@@ -491,7 +493,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
           for (;;) {
             const item = take();
             if (item) {
-              delete item.bytes;
+              if (item.type === 'heartbeat') delete item.bytes;
               return { value: item, done: false };
             }
             if (failure) {

@@ -39,6 +39,22 @@ async function copiesDone(ports: number[]): Promise<number> {
   return n;
 }
 
+/**
+ * A row far larger than a batch: a 24 MB JSON document, then an update that carries it in both
+ * row images (a ~48 MB binlog event). The worker, run with its production heap limit, must apply it.
+ */
+async function writeLargeRow(p: { port: number; db: string }): Promise<void> {
+  const conn = await mysql.createConnection({ host: '127.0.0.1', port: p.port, user: 'root', database: p.db });
+  try {
+    const [rows] = await conn.query('SELECT order_id FROM corder ORDER BY order_id LIMIT 1');
+    const id = (rows as { order_id: string }[])[0].order_id;
+    await conn.query("UPDATE corder SET details = JSON_OBJECT('large', REPEAT('x', 25165824)) WHERE order_id = ?", [id]);
+    await conn.query('UPDATE corder SET price = price + 1 WHERE order_id = ?', [id]);
+  } finally {
+    await conn.end();
+  }
+}
+
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -65,7 +81,7 @@ describe('Migrate survives worker crashes', function () {
     await resetClusters();
   });
 
-  it('finishes with exactly the source rows after SIGKILL during copy and during catch-up', async () => {
+  it('finishes with exactly the source rows after SIGKILL during copy and during catch-up, and applies a 24 MB row', async () => {
     const writer = await sourceWriter(11, 1);
     await seedCommerce(writer, { customers: 2500, products: 600 });
     assert.equal((await localCli(['start', 'worker'])).code, 0);
@@ -120,6 +136,8 @@ describe('Migrate survives worker crashes', function () {
       lastStatus = (await vtmigrate(['Migrate', '--workflow', 'crashy', '--target-keyspace', 'customer', 'status'])).stdout;
       return /Status: Running/.test(lastStatus) && !/Status: (Error|Copying)/.test(lastStatus);
     }, 120_000).catch((err: Error) => { throw new Error(`${err.message}; last status:\n${lastStatus}`); });
+
+    await writeLargeRow(primaries(spec, 'source')[0]);
 
     const stats = await load.stop();
     assert.deepEqual(load.errors, []);
