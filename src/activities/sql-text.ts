@@ -2,7 +2,7 @@
 // type (values.ts), statements split to stay under a byte budget.
 import { quoteId } from '../mysql/connect';
 import { convertTzSql, isCalendarDatetime, TARGET_ZONE } from '../mysql/time-zone';
-import { escapeForKind } from '../mysql/values';
+import { escapeForKind, quoteString, ValueKind } from '../mysql/values';
 import type { RowValue, TableTarget } from './table-target';
 
 /** A value as written to column i: under --source-time-zone a DATETIME is converted to UTC. */
@@ -25,8 +25,66 @@ export function rowTuple(t: TableTarget, row: RowValue[]): string {
   return s + ')';
 }
 
+/** A value whose literal is longer than this is sent in pieces (pieceStatements). */
+const PIECE_CHARS = 4 << 20;
+
 /**
- * Multi-row INSERT statements of at most maxBytes each. `mode`: plain insert (copy), or an
+ * A value in literals of at most ~PIECE_CHARS each, or undefined when its kind is not split
+ * (only BLOB-like bytes and utf8 text grow that large). Text is cut between UTF-16 code units
+ * that do not split a surrogate pair, so every piece is valid text on its own.
+ */
+function valuePieces(t: TableTarget, i: number, v: RowValue): string[] | undefined {
+  if (t.zoned?.[i]) return undefined;
+  if (Buffer.isBuffer(v) && t.kinds[i] === ValueKind.Bytes) {
+    const out: string[] = [];
+    for (let at = 0; at < v.length; at += PIECE_CHARS / 2) out.push("X'" + v.subarray(at, at + PIECE_CHARS / 2).toString('hex') + "'");
+    return out;
+  }
+  if (typeof v === 'string' && t.kinds[i] === ValueKind.Utf8Text) {
+    const out: string[] = [];
+    // Escaping at most doubles a piece.
+    for (let at = 0; at < v.length;) {
+      let end = Math.min(v.length, at + PIECE_CHARS / 2);
+      const last = v.charCodeAt(end - 1);
+      if (end < v.length && last >= 0xd800 && last <= 0xdbff) end--;
+      out.push(quoteString(v.slice(at, end)));
+      at = end;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/**
+ * One row too large for a statement of its own (a row of tens of megabytes would exceed the
+ * target's max_allowed_packet once its BLOBs are written as hex): each large value is built in a
+ * session variable piece by piece, the row is written with the variables in their place, and
+ * the variables are released. The statements run in order in the caller's transaction.
+ */
+function pieceStatements(t: TableTarget, row: RowValue[], head: string, tail: string): string[] {
+  const sets: string[] = [];
+  const items: string[] = [];
+  const vars: string[] = [];
+  for (let i = 0; i < row.length; i++) {
+    const lit = literal(t, i, row[i]);
+    const pieces = lit.length > PIECE_CHARS ? valuePieces(t, i, row[i]) : undefined;
+    if (!pieces) {
+      items.push(lit);
+      continue;
+    }
+    const v = `@vtm_piece${vars.length}`;
+    vars.push(v);
+    sets.push(`SET ${v} = ${pieces[0]}`);
+    for (let k = 1; k < pieces.length; k++) sets.push(`SET ${v} = CONCAT(${v}, ${pieces[k]})`);
+    items.push(v);
+  }
+  if (vars.length === 0) return [head + '(' + items.join(',') + ')' + tail];
+  return [...sets, head + '(' + items.join(',') + ')' + tail, `SET ${vars.map((v) => `${v} = NULL`).join(', ')}`];
+}
+
+/**
+ * Multi-row INSERT statements of at most maxBytes each (a row larger than that alone, its large
+ * values in pieces: pieceStatements). `mode`: plain insert (copy), or an
  * idempotent upsert by primary key (replay): ON DUPLICATE KEY UPDATE, or REPLACE when the
  * table has unique secondary keys.
  */
@@ -47,6 +105,13 @@ export function insertStatements(t: TableTarget, rows: RowValue[][], mode: 'inse
   let n = 0;
   for (const row of rows) {
     const tuple = rowTuple(t, row);
+    if (head.length + tuple.length + tail.length > maxBytes && tuple.length > PIECE_CHARS) {
+      if (n > 0) out.push(sql + tail);
+      out.push(...pieceStatements(t, row, head, tail));
+      sql = head;
+      n = 0;
+      continue;
+    }
     if (n > 0 && sql.length + tuple.length + tail.length > maxBytes) {
       out.push(sql + tail);
       sql = head;
@@ -55,7 +120,7 @@ export function insertStatements(t: TableTarget, rows: RowValue[][], mode: 'inse
     sql += (n > 0 ? ',' : '') + tuple;
     n++;
   }
-  out.push(sql + tail);
+  if (n > 0) out.push(sql + tail);
   return out;
 }
 
