@@ -2,7 +2,7 @@
 // type (values.ts), statements split to stay under a byte budget.
 import { quoteId } from '../mysql/connect';
 import { convertTzSql, isCalendarDatetime, TARGET_ZONE } from '../mysql/time-zone';
-import { escapeForKind, quoteString, ValueKind } from '../mysql/values';
+import { escapeForKind, hexLiteral, quoteString, ValueKind } from '../mysql/values';
 import type { RowValue, TableTarget } from './table-target';
 
 /** A value as written to column i: under --source-time-zone a DATETIME is converted to UTC. */
@@ -37,7 +37,7 @@ function valuePieces(t: TableTarget, i: number, v: RowValue): string[] | undefin
   if (t.zoned?.[i]) return undefined;
   if (Buffer.isBuffer(v) && t.kinds[i] === ValueKind.Bytes) {
     const out: string[] = [];
-    for (let at = 0; at < v.length; at += PIECE_CHARS / 2) out.push("X'" + v.subarray(at, at + PIECE_CHARS / 2).toString('hex') + "'");
+    for (let at = 0; at < v.length; at += PIECE_CHARS / 2) out.push(hexLiteral(v.subarray(at, at + PIECE_CHARS / 2)));
     return out;
   }
   if (typeof v === 'string' && t.kinds[i] === ValueKind.Utf8Text) {

@@ -135,7 +135,7 @@ function numericString(s: string, c: ColumnSchema | undefined, pattern: RegExp):
   return s;
 }
 
-function hexLiteral(b: Buffer): string {
+export function hexLiteral(b: Buffer): string {
   return "X'" + b.toString('hex') + "'";
 }
 

@@ -10,12 +10,13 @@ import { localCli, mountAndApplyVSchema, primaries, resetClusters, sourceWriter,
 import { testStack } from '../support/stack';
 import { testClient, waitForStatus } from '../support/temporal';
 
-async function rowsCopied(ports: number[]): Promise<number> {
+/** A column of the targets' copy checkpoints, summed over every target primary (0 before any). */
+async function copyStateSum(ports: number[], column: 'rows_copied' | 'done'): Promise<number> {
   let n = 0;
   for (const port of ports) {
     const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
     try {
-      const [rows] = await conn.query('SELECT COALESCE(SUM(rows_copied), 0) AS n FROM _vt_migrate.copy_state').catch(() => [[{ n: 0 }]]);
+      const [rows] = await conn.query(`SELECT COALESCE(SUM(${column}), 0) AS n FROM _vt_migrate.copy_state`).catch(() => [[{ n: 0 }]]);
       n += Number((rows as { n: number }[])[0].n);
     } finally {
       await conn.end();
@@ -24,20 +25,9 @@ async function rowsCopied(ports: number[]): Promise<number> {
   return n;
 }
 
+const rowsCopied = (ports: number[]) => copyStateSum(ports, 'rows_copied');
 /** Of the (stream, table) copies, how many the targets' checkpoints mark done. */
-async function copiesDone(ports: number[]): Promise<number> {
-  let n = 0;
-  for (const port of ports) {
-    const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
-    try {
-      const [rows] = await conn.query('SELECT COALESCE(SUM(done), 0) AS n FROM _vt_migrate.copy_state').catch(() => [[{ n: 0 }]]);
-      n += Number((rows as { n: number }[])[0].n);
-    } finally {
-      await conn.end();
-    }
-  }
-  return n;
-}
+const copiesDone = (ports: number[]) => copyStateSum(ports, 'done');
 
 /**
  * A row far larger than a batch: a 24 MB JSON document, then an update that carries it in both
