@@ -281,19 +281,25 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     wake();
   };
 
+  /** What an item adds to the buffer bounds while queued (+1) or takes off when it leaves (-1). */
+  const count = (item: QueuedItem, sign: 1 | -1) => {
+    if (item.type !== 'transaction') return;
+    queuedChanges += sign * item.changes.length;
+    queuedBytes += sign * (item.bytes ?? 0);
+  };
   const enqueue = (item: QueuedItem) => {
     const last = queue.length > head ? queue[queue.length - 1] : undefined;
     // Coalesce runs of empty transactions and heartbeats the consumer has not taken yet: the
-    // latest one carries the furthest position, and nothing else is lost.
+    // latest one carries the furthest position, and nothing else is lost. The replaced one
+    // leaves the counts: an empty transaction still has the bytes of the rows a filter left
+    // out, and a count that outlived its item once kept the stream paused forever.
     if (last && isEmpty(last) && isEmpty(item) && last.type === item.type) {
+      count(last, -1);
       queue[queue.length - 1] = item;
     } else {
       queue.push(item);
-      if (item.type === 'transaction') {
-        queuedChanges += item.changes.length;
-        queuedBytes += item.bytes ?? 0;
-      }
     }
+    count(item, 1);
     if (!pausedForBackpressure && (queuedChanges >= maxChanges || queuedBytes >= maxBytes)) {
       pausedForBackpressure = true;
       setPaused();
@@ -469,10 +475,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
       queue.splice(0, head);
       head = 0;
     }
-    if (item.type === 'transaction') {
-      queuedChanges -= item.changes.length;
-      queuedBytes -= item.bytes ?? 0;
-    }
+    count(item, -1);
     if (pausedForBackpressure && queuedChanges <= maxChanges / 2 && queuedBytes <= maxBytes / 2) {
       pausedForBackpressure = false;
       setPaused();

@@ -594,12 +594,16 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
       const p = tablet(h, 'source', s);
       positions.set(s, (await rowsOn<{ p: string }>(p.port, 'SELECT @@gtid_binlog_pos AS p'))[0].p);
     }
+    let behind: string[] = [];
     await waitFor('every stream has applied the source positions', async () => {
+      behind = [];
       for (const t of TARGET_SHARDS) {
-        for (const s of await streamRows(h, WORKFLOW_ID, t)) if (!gtidAtLeast(s.pos, positions.get(s.source_shard)!)) return false;
+        for (const s of await streamRows(h, WORKFLOW_ID, t)) {
+          if (!gtidAtLeast(s.pos, positions.get(s.source_shard)!)) behind.push(`${t} stream ${s.id} from ${s.source_shard} at ${s.pos} (${s.state} ${s.message}), source at ${positions.get(s.source_shard)}`);
+        }
       }
-      return true;
-    }, 120_000);
+      return behind.length === 0;
+    }, 120_000).catch((err: Error) => { throw new Error(`${err.message}: ${behind.join('; ')}`); });
     const st = await waitStatus(handle, 'running without errors', (s) => s.phase === 'Running');
     assert.equal(st.errors.length, 0);
     const { problems, counts } = await compareAll(h);
