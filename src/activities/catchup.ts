@@ -13,7 +13,7 @@ import { ddlTable, retargetDdl } from './ddl';
 import { errorText, schemaError } from './errors';
 import { isForeignKeyError, parentActions } from './fk-cascades';
 import { makeHeartbeat, pause } from './heartbeat';
-import { applyOps, exactKey, type RowOp } from './row-applier';
+import { applyOps, exactKey, UniqueKeyClash, type RowOp } from './row-applier';
 import { literal, pkEquals, qualified } from './sql-text';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { readTableSchema } from '../mysql/schema';
@@ -40,6 +40,8 @@ const BATCH_CHANGES = 1_000;
  */
 const QUEUE_BYTES = 24 << 20;
 const BATCH_BYTES = 8 << 20;
+/** How long a stream held back by a unique-key clash waits before it tries again on its own. */
+const CLASH_RETRY_MS = 2_000;
 /** Each binlog reader's own buffer, on top of the queue. */
 const READER_BUFFER_CHANGES = 600;
 const READER_BUFFER_BYTES = 1 << 20;
@@ -65,6 +67,11 @@ interface StreamRun {
   stopPos: string;
   /** True once we told VDiff (state 'Held') that the stream stands still where it asked. */
   held: boolean;
+  /**
+   * Its rows clash on a unique key with rows another stream has not changed yet (UniqueKeyClash):
+   * its transactions wait in the queue, retried once another stream commits, or after `retryAt`.
+   */
+  clash?: { message: string; retryAt: number };
   closeReader?: () => Promise<void>;
 }
 
@@ -134,6 +141,18 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     const wakeReaders = () => { const w = readerWaiters; readerWaiters = []; for (const f of w) f(); };
     let stopping = false;
     const readerFailures: Error[] = [];
+    const queueFull = () => {
+      let changes = queuedChanges;
+      let bytes = queuedBytes;
+      if (streams.some((x) => x.clash)) {
+        for (const q of queue) {
+          if (!q.stream.clash) continue;
+          changes -= Math.max(1, q.txn.changes.length);
+          bytes -= q.txn.bytes ?? 0;
+        }
+      }
+      return changes >= QUEUE_CHANGES || bytes >= QUEUE_BYTES;
+    };
     /** Whether a VDiff's stop request (state.ts HOLD, or a position to run exactly to) lets this transaction apply. */
     const mayApply = (s: StreamRun, txn: BinlogTransaction) => {
       if (s.stopPos === '') return true;
@@ -185,7 +204,9 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             s.idle = false;
             // A stream held by a VDiff, or at its stop position, reads no further: what it cannot
             // apply would fill the queue and starve the streams still running to their stops.
-            while ((queuedChanges >= QUEUE_CHANGES || queuedBytes >= QUEUE_BYTES || !mayApply(s, item)) && !stopping) {
+            // So does a stream held back by a unique-key clash; what it queued does not count
+            // against the others, or it could fill the queue and stop the stream it waits for.
+            while ((queueFull() || !mayApply(s, item) || s.clash) && !stopping) {
               await new Promise<void>((r) => { readerWaiters.push(r); });
             }
             queue.push({ stream: s, txn: item });
@@ -293,6 +314,48 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       }
     };
 
+    /**
+     * Applies a batch. When it clashes on a unique key (row-applier UniqueKeyClash: a row of one
+     * stream takes a value a row of another stream still holds here), each stream's part is
+     * applied alone: the parts that apply commit, and a stream whose part still clashes is held
+     * back, its message saying why, until another stream commits (which may free the value) or
+     * a few seconds pass. On the source the value moved in order; here the other stream is behind.
+     */
+    const applyOrHoldBack = async (batch: Queued[]): Promise<Queued[]> => {
+      const clashes = (err: unknown) => err instanceof UniqueKeyClash && streams.length > 1;
+      try {
+        await applyBatch(target, batch, routes, ref.workflowId);
+        for (const q of batch) releaseClash(q.stream);
+        return batch;
+      } catch (err) {
+        if (!clashes(err)) throw err;
+      }
+      const applied: Queued[] = [];
+      for (const s of new Set(batch.map((q) => q.stream))) {
+        const part = batch.filter((q) => q.stream === s);
+        try {
+          await applyBatch(target, part, routes, ref.workflowId);
+          applied.push(...part);
+          releaseClash(s);
+        } catch (err) {
+          if (!clashes(err)) throw err;
+          const message = `waiting: ${(err as Error).message}`;
+          // The stream's message is ours to set unless the reader has said something since.
+          if (s.message === '' || s.message === s.clash?.message) s.message = message;
+          s.clash = { message, retryAt: Date.now() + CLASH_RETRY_MS };
+        }
+      }
+      // Another stream moved: a held one may apply now.
+      if (applied.length > 0) for (const s of streams) if (s.clash && !applied.some((q) => q.stream === s)) s.clash.retryAt = 0;
+      return applied;
+    };
+    const releaseClash = (s: StreamRun) => {
+      if (!s.clash) return;
+      if (s.message === s.clash.message) s.message = '';
+      s.clash = undefined;
+      wakeReaders();
+    };
+
     const allReached = () => streams.every((s) => s.reached);
     while (!allReached() && !stoppedAtDdl) {
       if (readerFailures.length > 0) throw readerFailures[0];
@@ -316,10 +379,12 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       let changes = 0;
       let bytes = 0;
       let closed = false;
+      const now = Date.now();
+      const waiting = (s: StreamRun) => s.clash !== undefined && now < s.clash.retryAt;
       for (const item of queue) {
         const full = changes >= BATCH_CHANGES || bytes >= BATCH_BYTES;
-        if (closed || blocked.has(item.stream) || !mayApply(item.stream, item.txn) || full || (item.txn.ddl && batch.length > 0)) {
-          if (!closed && !mayApply(item.stream, item.txn)) blocked.add(item.stream);
+        if (closed || blocked.has(item.stream) || !mayApply(item.stream, item.txn) || waiting(item.stream) || full || (item.txn.ddl && batch.length > 0)) {
+          if (!closed && (!mayApply(item.stream, item.txn) || waiting(item.stream))) blocked.add(item.stream);
           if (item.txn.ddl || full) closed = true;
           kept.push(item);
           continue;
@@ -354,7 +419,14 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           for (const [k, v] of fresh) routes.set(k, v);
         }
       } else {
-        await applyBatch(target, batch, routes, ref.workflowId);
+        const applied = await applyOrHoldBack(batch);
+        if (applied.length < batch.length) {
+          const back = batch.filter((q) => !applied.includes(q));
+          queue.unshift(...back);
+          queuedChanges += back.reduce((n, q) => n + Math.max(1, q.txn.changes.length), 0);
+          queuedBytes += back.reduce((n, q) => n + (q.txn.bytes ?? 0), 0);
+          batch.splice(0, batch.length, ...applied);
+        }
       }
       // Positions only grow within a stream: the last transaction of each stream is where it is.
       const lastOfStream = new Map<StreamRun, BinlogTransaction>();

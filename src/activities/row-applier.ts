@@ -58,8 +58,48 @@ export async function applyOps(ctx: ApplyContext, t: TableTarget, ops: RowOp[]):
   // Different keys: order between them does not matter, and deletes first keeps a unique
   // secondary key from clashing with a row that is going away.
   for (const sql of deleteStatements(t, deletes, ctx.maxStatementBytes)) await ctx.conn.query(sql);
-  for (const sql of insertStatements(t, upserts, 'upsert', ctx.maxStatementBytes)) await writeRows(ctx.conn, sql, t);
+  const existing = guardsReplace(t) ? await countExisting(ctx, t, upserts) : undefined;
+  await upsertRows(ctx, t, upserts, existing);
   return ops.length;
+}
+
+/**
+ * A row of one stream can hold a unique secondary key's value that a row of another stream
+ * takes on the source later (the first row let it go in a change its stream has not delivered
+ * yet). REPLACE would delete that row to make room, and nothing would bring it back: on a shard
+ * written by several streams, each REPLACE must remove no row but the ones it rewrites.
+ */
+export class UniqueKeyClash extends Error {
+  override name = 'UniqueKeyClash';
+}
+
+function guardsReplace(t: TableTarget): boolean {
+  return t.upsertVerb === 'REPLACE' && t.sharedByStreams;
+}
+
+/**
+ * Upserts `rows` (distinct keys). With `existing` (how many of their keys have a row now), checks
+ * REPLACE's count of rows deleted plus inserted: anything above rows + existing is a row of
+ * another key that went, and the caller's transaction must be rolled back (UniqueKeyClash).
+ */
+async function upsertRows(ctx: ApplyContext, t: TableTarget, rows: RowValue[][], existing: number | undefined): Promise<void> {
+  let affected = 0;
+  for (const sql of insertStatements(t, rows, 'upsert', ctx.maxStatementBytes)) affected += await writeRows(ctx.conn, sql, t);
+  if (existing === undefined || affected <= rows.length + existing) return;
+  throw new UniqueKeyClash(`table ${t.name}: a row from another source shard holds the same value of unique key ` +
+    `${t.uniqueKeys.join(' or ')} as a row being written here (${affected - rows.length - existing} row(s) would be removed); ` +
+    'waiting for that source shard to deliver its change of the value');
+}
+
+/** How many of `rows`' primary keys have a row on the target. */
+async function countExisting(ctx: ApplyContext, t: TableTarget, rows: RowValue[][]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < rows.length; i += 500) {
+    const where = rows.slice(i, i + 500).map((r) => `(${pkEquals(t, r)})`).join(' OR ');
+    const [found] = await ctx.conn.query(`SELECT COUNT(*) AS n FROM ${qualified(t)} WHERE ${where}`);
+    n += Number((found as { n: number | string }[])[0].n);
+  }
+  return n;
 }
 
 /** Idempotent replay by primary key: the last change of each key is its final state. */
@@ -224,7 +264,7 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   const key = exactKey(t, op.row);
   if (op.kind === 'upsert') {
     if (owner === undefined || owner === op.source) {
-      for (const sql of insertStatements(t, [op.row], 'upsert', ctx.maxStatementBytes)) await writeRows(ctx.conn, sql, t);
+      await upsertRows(ctx, t, [op.row], guardsReplace(t) ? (current ? 1 : 0) : undefined);
     } else {
       await writeShadows(ctx, t, [{ key, source: op.source, row: op.row }]);
     }
@@ -238,7 +278,7 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   const parked = await readShadows(ctx, t, [key]);
   const next = parked.get(key) ? [...parked.get(key)!.entries()][0] : undefined;
   if (next) {
-    for (const sql of insertStatements(t, [next[1]], 'upsert', ctx.maxStatementBytes)) await writeRows(ctx.conn, sql, t);
+    await upsertRows(ctx, t, [next[1]], guardsReplace(t) ? 0 : undefined);
     await writeShadows(ctx, t, [{ key, source: next[0], row: null }]);
   }
 }

@@ -24,6 +24,10 @@ export interface TableTarget {
    * secondary key would update another row); REPLACE then converges instead.
    */
   upsertVerb: 'INSERT' | 'REPLACE';
+  /** Names of the unique secondary keys (why upsertVerb is REPLACE). */
+  uniqueKeys: string[];
+  /** Several streams (source shards) write this table on this shard. */
+  sharedByStreams: boolean;
   /**
    * True when primary-key equality is byte equality (integers, binary strings): rows can then
    * be matched by key in memory. Collated strings ('a' = 'A'), decimals and temporal keys are
@@ -70,6 +74,8 @@ export async function loadTableTarget(conn: Connection, db: string, table: Table
     kinds: written.map(valueKind),
     pkIndexes,
     upsertVerb: schema.secondaryKeys.some((k) => k.unique) ? 'REPLACE' : 'INSERT',
+    uniqueKeys: schema.secondaryKeys.filter((k) => k.unique).map((k) => k.name),
+    sharedByStreams: (opts.sourceShards?.length ?? 0) > 1,
     exactKeys: pkIndexes.every((i) => isExactKeyColumn(written[i])),
   };
   if (table.sourceTimeZone) {

@@ -25,10 +25,11 @@ function isEnumErrorMember(t: TableTarget, w: { Code: number; Message: string })
 
 interface Warning { Level: string; Code: number; Message: string }
 
-export async function writeRows(conn: Connection, sql: string, t: TableTarget): Promise<void> {
+/** Returns the server's affected-rows count (REPLACE: rows deleted plus rows inserted). */
+export async function writeRows(conn: Connection, sql: string, t: TableTarget): Promise<number> {
   const [result] = await conn.query<ResultSetHeader>(sql);
-  if (!result.warningStatus) return;
-  refuseWarnings(t, await showWarnings(conn));
+  if (result.warningStatus) refuseWarnings(t, await showWarnings(conn));
+  return result.affectedRows ?? 0;
 }
 
 /** Duplicate-key errors, which LOAD DATA LOCAL turns into warnings and skipped rows. */

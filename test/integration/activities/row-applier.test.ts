@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { connectMysql, type Connection } from '../../../src/mysql/connect';
 import { decodeRowFromJson, encodeRowForJson } from '../../../src/mysql/values';
-import { applyOps, type RowOp } from '../../../src/activities/row-applier';
+import { applyOps, UniqueKeyClash, type RowOp } from '../../../src/activities/row-applier';
 import { ensureStateSchema, parkedRowsBySource } from '../../../src/activities/state';
 import { loadTableTarget, type TableTarget } from '../../../src/activities/table-target';
 import type { TablePlan } from '../../../src/workflows/api';
@@ -33,10 +33,14 @@ describe('row applier: rows moving between source shards', function () {
     await conn.query(`CREATE TABLE ${DB}.byid (id BIGINT PRIMARY KEY, cust BIGINT NOT NULL, note VARCHAR(20))`);
     await conn.query(`CREATE TABLE ${DB}.byname (name VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, cust BIGINT NOT NULL, note VARCHAR(20))`);
     await conn.query(`CREATE TABLE ${DB}.keyed (id BIGINT PRIMARY KEY, note VARCHAR(20))`);
+    await conn.query(`CREATE TABLE ${DB}.uniq (id BIGINT PRIMARY KEY, email VARCHAR(64) NOT NULL, UNIQUE KEY by_email (email))`);
+    await conn.query(`CREATE TABLE ${DB}.uniqname (name VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, cust BIGINT NOT NULL, email VARCHAR(64) NOT NULL, UNIQUE KEY by_email (email))`);
     await ensureStateSchema(conn);
     targets.byid = await loadTableTarget(conn, DB, plan('byid', ['id']), { sourceShards: ['-80', '80-'] });
     targets.byname = await loadTableTarget(conn, DB, plan('byname', ['name']), { sourceShards: ['-80', '80-'] });
     targets.keyed = await loadTableTarget(conn, DB, plan('keyed', ['id'], 'id'), { sourceShards: ['-80', '80-'] });
+    targets.uniq = await loadTableTarget(conn, DB, plan('uniq', ['id'], 'id'), { sourceShards: ['-80', '80-'] });
+    targets.uniqname = await loadTableTarget(conn, DB, plan('uniqname', ['name']), { sourceShards: ['-80', '80-'] });
     assert.equal(targets.byid.exactKeys, true);
     assert.equal(targets.byname.exactKeys, false);
   });
@@ -119,5 +123,52 @@ describe('row applier: rows moving between source shards', function () {
     const got = await rows('byid');
     assert.deepEqual(got.map((r) => [String(r.id), String(r.cust), r.note]), [['9', '1', 'A again']]);
     assert.equal(await shadows(), 0);
+  });
+
+  // A unique value handed from a row of one source shard to a row of another: on the source the
+  // first row let it go before the second took it, but here the second stream can arrive first.
+  // REPLACE would delete the first row to make room, and nothing would bring it back.
+  describe('unique secondary keys on a shard written by two streams', () => {
+    const tryApply = async (t: TableTarget, ops: RowOp[]): Promise<unknown> => {
+      await conn.query('BEGIN');
+      try {
+        await applyOps({ conn, workflowId: 'applier.test', maxStatementBytes: 1 << 20, encodeRow: encodeRowForJson, decodeRow: decodeRowFromJson }, t, ops);
+        await conn.query('COMMIT');
+        return undefined;
+      } catch (err) {
+        await conn.query('ROLLBACK');
+        return err;
+      }
+    };
+
+    it('by exact keys: refuses the write that would remove the other stream\'s row, and applies it once that row let the value go', async () => {
+      await conn.query(`DELETE FROM ${DB}.uniq`);
+      const u = (source: number, id: number, email: string): RowOp => ({ kind: 'upsert', source, row: [String(id), email] as never });
+      const uniq = async () => ((await rows('uniq')) as { id: number; email: string }[]).map((r) => [String(r.id), r.email]);
+      assert.equal(await tryApply(targets.uniq, [u(A, 1, 'x@'), u(B, 4, 'y@')]), undefined);
+      const err = await tryApply(targets.uniq, [u(B, 4, 'x@')]);
+      assert.ok(err instanceof UniqueKeyClash, String(err));
+      assert.match((err as Error).message, /table uniq: .*unique key by_email/);
+      assert.deepEqual(await uniq(), [['1', 'x@'], ['4', 'y@']]);
+      // Both changes in one batch, in either order, end as the source did.
+      assert.equal(await tryApply(targets.uniq, [u(B, 4, 'x@'), u(A, 1, 'z@')]), undefined);
+      assert.deepEqual(await uniq(), [['1', 'z@'], ['4', 'x@']]);
+      // Replaying what is already there removes nothing else and passes.
+      assert.equal(await tryApply(targets.uniq, [u(A, 1, 'z@'), u(B, 4, 'x@')]), undefined);
+      assert.deepEqual(await uniq(), [['1', 'z@'], ['4', 'x@']]);
+    });
+
+    it('by collated keys (one change at a time): refuses the same write, and applies it once the value is free', async () => {
+      await conn.query(`DELETE FROM ${DB}.uniqname`);
+      const u = (source: number, name: string, cust: number, email: string): RowOp => ({ kind: 'upsert', source, row: [name, String(cust), email] as never });
+      const names = async () => ((await rows('uniqname')) as { name: string; email: string }[]).map((r) => [r.name, r.email]);
+      assert.equal(await tryApply(targets.uniqname, [u(A, 'Ann', 1, 'x@'), u(B, 'Bob', 4, 'y@')]), undefined);
+      const err = await tryApply(targets.uniqname, [u(B, 'Bob', 4, 'x@')]);
+      assert.ok(err instanceof UniqueKeyClash, String(err));
+      assert.deepEqual(await names(), [['Ann', 'x@'], ['Bob', 'y@']]);
+      assert.equal(await tryApply(targets.uniqname, [u(A, 'Ann', 1, 'z@')]), undefined);
+      assert.equal(await tryApply(targets.uniqname, [u(B, 'BOB', 4, 'x@')]), undefined);
+      assert.deepEqual(await names(), [['Ann', 'z@'], ['BOB', 'x@']]);
+    });
   });
 });

@@ -1,0 +1,112 @@
+// A unique secondary key on a target shard that two source shards feed (-80 and 80- both write
+// 40-c0). On the source an email moves from a row on -80 to a row on 80- in order: the first row
+// lets it go, then the second takes it. With the -80 replica's replication stopped, the 80-
+// stream delivers its change first: the target must wait for -80 (and say so in status) rather
+// than make room by deleting -80's row (REPLACE did, and a later -80 change of that row then
+// deleted the 80- one: rows gone for good).
+import { strict as assert } from 'node:assert';
+import type { WorkflowHandle } from '@temporalio/client';
+import { hashKsid, shardOf } from '../support/routing';
+import {
+  acquireHarness,
+  addTablesToVSchemas,
+  compareById,
+  createSourceTables,
+  cutoverAndComplete,
+  dropTables,
+  ensureMount,
+  execOn,
+  onSourceShardOf,
+  releaseHarness,
+  removeTablesFromVSchemas,
+  SOURCE_SHARDS,
+  sourcePositions,
+  startMigrate,
+  tablet,
+  TARGET_SHARDS,
+  terminateIfRunning,
+  waitReplicasCaughtUp,
+  waitStatus,
+  waitStreamsAt,
+  vtmigrateOn,
+  waitFor,
+  type Harness,
+} from '../support/migrate-harness';
+
+const MOUNT = 'fidelity';
+const WORKFLOW = 'fid_unique';
+const ID = `customer.${WORKFLOW}`;
+const TABLE = 'unique_users';
+const ROWS = 3000;
+
+const source = (id: number) => shardOf(SOURCE_SHARDS, hashKsid(BigInt(id)));
+const target = (id: number) => shardOf(TARGET_SHARDS, hashKsid(BigInt(id)));
+
+describe('Migrate: a unique key whose values move between rows of different source shards', function () {
+  this.timeout(300_000);
+  let h: Harness;
+  let handle: WorkflowHandle;
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, ID);
+    await dropTables(h, [TABLE]);
+    await createSourceTables(h, {
+      [TABLE]: `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, score INT NOT NULL DEFAULT 0, pad VARCHAR(200) NOT NULL DEFAULT '', UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
+    });
+    await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+    for (const s of SOURCE_SHARDS) {
+      const ids = Array.from({ length: ROWS }, (_, i) => i + 1).filter((id) => source(id) === s);
+      const p = tablet(h, 'source', s);
+      await execOn(p.port, `INSERT INTO ${TABLE} (id, email) VALUES ${ids.map((id) => `(${id}, 'u${id}@x')`).join(',')}`, p.db);
+    }
+    await waitReplicasCaughtUp(h);
+    // Replicas only, so that stopping one replica's replication holds its stream back.
+    handle = await startMigrate(h, { workflow: WORKFLOW, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA'] });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 120_000);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, ID);
+    await dropTables(h, [TABLE]);
+    await removeTablesFromVSchemas(h, [TABLE]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('waits for the source shard that let a value go, and loses no row', async () => {
+    const onShared = Array.from({ length: ROWS }, (_, i) => i + 1).filter((id) => target(id) === '40-c0');
+    const givers = onShared.filter((id) => source(id) === '-80');
+    const takers = onShared.filter((id) => source(id) === '80-');
+    assert.ok(givers.length >= 15 && takers.length >= 15, `${givers.length} and ${takers.length} rows on 40-c0`);
+    const busy = tablet(h, 'source', '-80');
+    const held = tablet(h, 'source', '-80', 'REPLICA');
+    await execOn(held.port, 'STOP SLAVE');
+    try {
+      for (let round = 0; round < 15; round++) {
+        const [a, b] = [givers[round], takers[round]];
+        await execOn(busy.port, `UPDATE ${TABLE} SET score = score + 1, pad = REPEAT(CHAR(65 + ${round}), 200) WHERE id % 2 = ${round % 2}`, busy.db);
+        await onSourceShardOf(h, BigInt(a), [`UPDATE ${TABLE} SET email = 'gone${a}@x' WHERE id = ${a}`]);
+        await onSourceShardOf(h, BigInt(b), [`UPDATE ${TABLE} SET email = 'u${a}@x' WHERE id = ${b}`]);
+      }
+      // The 80- stream has its changes and -80 has none: status says what 80- waits for.
+      const waiting = await waitFor('status to show the 80- stream waiting for -80', async () => {
+        const out = (await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', 'status'])).stdout;
+        return out.split('\n').find((l) => /waiting: table unique_users: a row from another source shard holds the same value of unique key by_email/.test(l));
+      }, 60_000);
+      assert.match(waiting, /Status: Running/);
+    } finally {
+      await execOn(held.port, 'START SLAVE');
+    }
+    await waitStreamsAt(h, ID, await sourcePositions(h), 120_000);
+    const { problems, rows } = await compareById(h, TABLE);
+    assert.deepEqual(problems.slice(0, 5), []);
+    assert.equal(rows, ROWS);
+    // Nothing is left waiting once the values are free.
+    await waitFor('status to show no stream waiting', async () =>
+      !/waiting: table/.test((await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', 'status'])).stdout), 30_000);
+    const ready = await cutoverAndComplete(handle, 120_000);
+    assert.equal(ready.cutover?.mismatches, 0);
+  });
+});
