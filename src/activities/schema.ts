@@ -49,8 +49,15 @@ export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Pr
   }
 }
 
-/** Re-adds the keys deferred for the copy; returns how many tables got them back. */
-export async function addDeferredKeys(deps: ActivityDeps, task: ShardRef & { tables: TablePlan[] }): Promise<number> {
+/**
+ * A deferred unique key that the copied rows break: rows copied from two source shards hold one
+ * value. That happens when the value moved between them while they were copied (each shard's
+ * snapshot has it); catching up moves it, and the keys can be added then.
+ */
+export interface DuplicateForKeys { duplicate: string }
+
+/** Re-adds the keys deferred for the copy; returns how many tables got them back, or the duplicate in the way. */
+export async function addDeferredKeys(deps: ActivityDeps, task: ShardRef & { tables: TablePlan[] }): Promise<number | DuplicateForKeys> {
   const hb = makeHeartbeat<{ message: string }>();
   const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, task.shard);
   try {
@@ -61,7 +68,15 @@ export async function addDeferredKeys(deps: ActivityDeps, task: ShardRef & { tab
       hb.beat({ message: `adding the deferred secondary keys of ${table}` }, true);
       // A previous attempt may have added them already (the ALTER committed, the flag did not).
       const done = await keysPresent(conn, `vt_${task.ref.targetKeyspace}`, table, String(r.alter_sql));
-      if (!done) await runAlter(conn, String(r.alter_sql), () => hb.beat({ message: `adding the deferred secondary keys of ${table}` }));
+      if (!done) {
+        try {
+          await runAlter(conn, String(r.alter_sql), () => hb.beat({ message: `adding the deferred secondary keys of ${table}` }));
+        } catch (err) {
+          const e = err as { errno?: number; sqlMessage?: string };
+          if (e.errno !== 1062) throw err;
+          return { duplicate: `table ${table}: ${e.sqlMessage ?? String(err)}` };
+        }
+      }
       await conn.query(`UPDATE ${STATE_DB}.deferred_keys SET done = 1 WHERE workflow_id = ? AND table_name = ?`, [task.ref.workflowId, table]);
       n++;
     }

@@ -12,6 +12,7 @@ import {
   isCancellation,
   patched,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -27,7 +28,7 @@ import {
   type TablePlan,
   type OnDdl,
 } from './api';
-import { streaming } from './activities';
+import { admin, streaming } from './activities';
 import { workflowNow } from './clock';
 import type { MigrationRef } from './tasks';
 
@@ -60,6 +61,7 @@ export interface ShardState {
 }
 
 const COPY_SLICE_MS = 20 * 60_000;
+const WAITING_FOR_KEYS = 'waiting to add the deferred secondary keys';
 const CATCHUP_SLICE_MS = 30 * 60_000;
 /** Continue-as-new well before the server's suggestion, so a run's history stays small. */
 const MAX_HISTORY_EVENTS = 1500;
@@ -242,8 +244,28 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
     let keysAdded: number | undefined;
     while (keysAdded === undefined) {
       if (st.finishing) return status;
-      keysAdded = await interruptible(() => streaming.addDeferredKeys({ ref: input.ref, shard: input.shard, tables: input.tables }), () => st.finishing);
+      const added = await interruptible(() => streaming.addDeferredKeys({ ref: input.ref, shard: input.shard, tables: input.tables }), () => st.finishing);
+      if (added === undefined || typeof added === 'number') {
+        keysAdded = added;
+        continue;
+      }
+      // A unique value that moved between source shards while they were copied is in both
+      // copies: catch up to the sources' current positions (which moves it), then try again.
+      // If it stays, the source shards really share the value; the message says which.
+      for (const s of status.streams) s.message = `${WAITING_FOR_KEYS}: ${added.duplicate}; catching up first`;
+      await notify();
+      const until = await interruptible(() => admin.sourcePositions(input.ref), () => st.finishing);
+      if (until) {
+        const caught = await interruptible(
+          () => streaming.catchUp({ ref: input.ref, shard: input.shard, streams: input.streams, tables: input.tables, onDdl: input.onDdl, until, sliceMs: CATCHUP_SLICE_MS }),
+          () => st.finishing,
+        );
+        if (caught) recordPositions(st, caught.positions);
+      }
+      await sleep('5 seconds');
+      await continueIfLong();
     }
+    for (const s of status.streams) if (s.message.startsWith(WAITING_FOR_KEYS)) s.message = '';
     st.copyDone = true;
     status.copyFinishedAt = workflowNow();
     if (input.stopAfterCopy) {

@@ -19,6 +19,7 @@ import {
   onSourceShardOf,
   releaseHarness,
   removeTablesFromVSchemas,
+  rowsOn,
   SOURCE_SHARDS,
   sourcePositions,
   startMigrate,
@@ -106,6 +107,70 @@ describe('Migrate: a unique key whose values move between rows of different sour
     // Nothing is left waiting once the values are free.
     await waitFor('status to show no stream waiting', async () =>
       !/waiting: table/.test((await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', 'status'])).stdout), 30_000);
+    const ready = await cutoverAndComplete(handle, 120_000);
+    assert.equal(ready.cutover?.mismatches, 0);
+  });
+});
+
+// The same value in rows of two source shards when they are copied (it moved between them while
+// the copy ran, or the source shards really share it): the deferred unique key cannot be added
+// to the copied rows. The shard catches up, which moves the value, and adds the key then; until
+// the value is unique again, status says which table and value are in the way.
+describe('Migrate: a deferred unique key that the copied rows break for a while', function () {
+  this.timeout(300_000);
+  const workflow = 'fid_unique_copy';
+  const id = `customer.${workflow}`;
+  const table = 'unique_copied';
+  let h: Harness;
+  let handle: WorkflowHandle;
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, id);
+    await dropTables(h, [table]);
+    await createSourceTables(h, {
+      [table]: `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
+    });
+    await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+    for (const s of SOURCE_SHARDS) {
+      const ids = Array.from({ length: 600 }, (_, i) => i + 1).filter((x) => source(x) === s);
+      const p = tablet(h, 'source', s);
+      await execOn(p.port, `INSERT INTO ${table} (id, email) VALUES ${ids.map((x) => `(${x}, 'u${x}@x')`).join(',')}`, p.db);
+    }
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, id);
+    await dropTables(h, [table]);
+    await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('catches up until the value is unique, then adds the key and runs', async () => {
+    const onShared = Array.from({ length: 600 }, (_, i) => i + 1).filter((x) => target(x) === '40-c0');
+    const a = onShared.find((x) => source(x) === '-80')!;
+    const b = onShared.find((x) => source(x) === '80-')!;
+    // The 80- row takes the -80 row's email before -80 lets it go (each shard's key allows it).
+    await onSourceShardOf(h, BigInt(b), [`UPDATE ${table} SET email = 'u${a}@x' WHERE id = ${b}`]);
+    await waitReplicasCaughtUp(h);
+    handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [table] });
+    const statusText = async () => (await vtmigrateOn(h, 'target', ['Migrate', '--workflow', workflow, '--target-keyspace', 'customer', 'status'])).stdout;
+    const line = await waitFor('status to say the key waits for a duplicate', async () =>
+      (await statusText()).split('\n').find((l) => l.includes(`waiting to add the deferred secondary keys: table ${table}: Duplicate entry 'u${a}@x'`)), 120_000);
+    assert.match(line, /on customer\/zone2-200: /);
+    // The source lets the value go: the shard catches up, adds the key, and runs.
+    await onSourceShardOf(h, BigInt(a), [`UPDATE ${table} SET email = 'gone${a}@x' WHERE id = ${a}`]);
+    await waitStatus(handle, 'every shard running', (s) => s.phase === 'Running', 120_000);
+    await waitStreamsAt(h, id, await sourcePositions(h), 60_000);
+    const { problems, rows } = await compareById(h, table);
+    assert.deepEqual(problems.slice(0, 5), []);
+    assert.equal(rows, 600);
+    const p = tablet(h, 'target', '40-c0');
+    const [created] = await rowsOn<Record<string, string>>(p.port, `SHOW CREATE TABLE ${table}`, [], p.db);
+    assert.match(created['Create Table'], /UNIQUE KEY `by_email`/);
+    assert.doesNotMatch(await statusText(), /waiting to add/);
     const ready = await cutoverAndComplete(handle, 120_000);
     assert.equal(ready.cutover?.mismatches, 0);
   });
