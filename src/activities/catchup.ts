@@ -339,7 +339,24 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           releaseClash(s);
         } catch (err) {
           if (!clashes(err)) throw err;
-          const message = `waiting: ${(err as Error).message}`;
+          // Folded together, the part's transactions may take a value that an earlier one of
+          // them let go, which the other stream waits for (a swap): apply them one at a time,
+          // up to the one that clashes, so that neither stream waits for the other forever.
+          let one = 0;
+          let clash = err as Error;
+          for (; one < part.length; one++) {
+            try {
+              await applyBatch(target, [part[one]], routes, ref.workflowId);
+            } catch (e) {
+              if (!clashes(e)) throw e;
+              clash = e as Error;
+              break;
+            }
+            applied.push(part[one]);
+          }
+          if (one > 0) releaseClash(s);
+          if (one === part.length) continue;
+          const message = `waiting: ${clash.message}`;
           // The stream's message is ours to set unless the reader has said something since.
           if (s.message === '' || s.message === s.clash?.message) s.message = message;
           s.clash = { message, retryAt: Date.now() + CLASH_RETRY_MS };

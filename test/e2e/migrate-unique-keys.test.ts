@@ -3,7 +3,8 @@
 // lets it go, then the second takes it. With the -80 replica's replication stopped, the 80-
 // stream delivers its change first: the target must wait for -80 (and say so in status) rather
 // than make room by deleting -80's row (REPLACE did, and a later -80 change of that row then
-// deleted the 80- one: rows gone for good).
+// deleted the 80- one: rows gone for good). Swapped values must not leave the two streams
+// waiting for each other.
 import { strict as assert } from 'node:assert';
 import type { WorkflowHandle } from '@temporalio/client';
 import { hashKsid, shardOf } from '../support/routing';
@@ -80,7 +81,7 @@ describe('Migrate: a unique key whose values move between rows of different sour
     const onShared = Array.from({ length: ROWS }, (_, i) => i + 1).filter((id) => target(id) === '40-c0');
     const givers = onShared.filter((id) => source(id) === '-80');
     const takers = onShared.filter((id) => source(id) === '80-');
-    assert.ok(givers.length >= 15 && takers.length >= 15, `${givers.length} and ${takers.length} rows on 40-c0`);
+    assert.ok(givers.length >= 20 && takers.length >= 20, `${givers.length} and ${takers.length} rows on 40-c0`);
     const busy = tablet(h, 'source', '-80');
     const held = tablet(h, 'source', '-80', 'REPLICA');
     await execOn(held.port, 'STOP SLAVE');
@@ -90,6 +91,14 @@ describe('Migrate: a unique key whose values move between rows of different sour
         await execOn(busy.port, `UPDATE ${TABLE} SET score = score + 1, pad = REPEAT(CHAR(65 + ${round}), 200) WHERE id % 2 = ${round % 2}`, busy.db);
         await onSourceShardOf(h, BigInt(a), [`UPDATE ${TABLE} SET email = 'gone${a}@x' WHERE id = ${a}`]);
         await onSourceShardOf(h, BigInt(b), [`UPDATE ${TABLE} SET email = 'u${a}@x' WHERE id = ${b}`]);
+      }
+      // Swaps: -80 parks its value, 80- takes it, -80 takes 80-'s old one. -80's two changes
+      // folded together would wait for 80-, which waits for -80's first change.
+      for (let round = 15; round < 20; round++) {
+        const [a, b] = [givers[round], takers[round]];
+        await onSourceShardOf(h, BigInt(a), [`UPDATE ${TABLE} SET email = 'tmp${a}@x' WHERE id = ${a}`]);
+        await onSourceShardOf(h, BigInt(b), [`UPDATE ${TABLE} SET email = 'u${a}@x' WHERE id = ${b}`]);
+        await onSourceShardOf(h, BigInt(a), [`UPDATE ${TABLE} SET email = 'u${b}@x' WHERE id = ${a}`]);
       }
       // The 80- stream has its changes and -80 has none: status says what 80- waits for.
       const waiting = await waitFor('status to show the 80- stream waiting for -80', async () => {
