@@ -42,6 +42,8 @@ const QUEUE_BYTES = 24 << 20;
 const BATCH_BYTES = 8 << 20;
 /** How long a stream held back by a unique-key clash waits before it tries again on its own. */
 const CLASH_RETRY_MS = 2_000;
+/** How long it waits, with no other stream moving, before it writes over the clash after all. */
+const CLASH_GIVE_UP_MS = 60_000;
 /** Each binlog reader's own buffer, on top of the queue. */
 const READER_BUFFER_CHANGES = 600;
 const READER_BUFFER_BYTES = 1 << 20;
@@ -71,7 +73,7 @@ interface StreamRun {
    * Its rows clash on a unique key with rows another stream has not changed yet (UniqueKeyClash):
    * its transactions wait in the queue, retried once another stream commits, or after `retryAt`.
    */
-  clash?: { message: string; retryAt: number };
+  clash?: { message: string; retryAt: number; since: number };
   closeReader?: () => Promise<void>;
 }
 
@@ -356,10 +358,24 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           }
           if (one > 0) releaseClash(s);
           if (one === part.length) continue;
+          const since = s.clash?.since ?? Date.now();
+          const rest = part.slice(one);
+          // Waiting only helps while another stream may still free the value. A row copied from
+          // a later snapshot than the stream replays from can hold it "from the future" (the
+          // same stream, or one that is idle, will not free it): after a long wait with nothing
+          // else to apply, write as before (REPLACE), and say so; the cutover VDiff checks it.
+          const othersIdle = streams.every((x) => x === s || !queue.some((q) => q.stream === x));
+          if (Date.now() - since > CLASH_GIVE_UP_MS && othersIdle) {
+            await applyBatch(target, rest, routes, ref.workflowId, true);
+            applied.push(...rest);
+            releaseClash(s);
+            s.message = `applied after waiting ${Math.round(CLASH_GIVE_UP_MS / 1000)} s on a unique-key clash, replacing the clashing row (the cutover VDiff checks it): ${clash.message}`;
+            continue;
+          }
           const message = `waiting: ${clash.message}`;
           // The stream's message is ours to set unless the reader has said something since.
-          if (s.message === '' || s.message === s.clash?.message) s.message = message;
-          s.clash = { message, retryAt: Date.now() + CLASH_RETRY_MS };
+          if (s.message === '' || s.message === s.clash?.message || s.message.startsWith('applied after waiting')) s.message = message;
+          s.clash = { message, retryAt: Date.now() + CLASH_RETRY_MS, since };
         }
       }
       // Another stream moved: a held one may apply now.
@@ -570,15 +586,15 @@ type TableRuns = Map<string, { missing: string; ops: RowOp[] }[]>;
  * before it is written first, then the delete alone with foreign_key_checks on, so the target's
  * own foreign key actions change the children as the source's did, at the same point.
  */
-async function applyBatch(target: Connection, batch: Queued[], routes: Map<string, TableRoute>, workflowId: string): Promise<void> {
+async function applyBatch(target: Connection, batch: Queued[], routes: Map<string, TableRoute>, workflowId: string, allowUniqueClash = false): Promise<void> {
   let perTable: TableRuns = new Map();
   const flush = async (cascade = false) => {
     const runs = perTable;
     perTable = new Map();
-    if (!cascade) return writeRuns(target, runs, routes, workflowId);
+    if (!cascade) return writeRuns(target, runs, routes, workflowId, allowUniqueClash);
     // A child the source did not have here yet (rows copied from a later snapshot while catching
     // up from before it) fails the checks: the delete then goes through unchecked.
-    if (!(await withForeignKeyChecks(target, () => writeRuns(target, runs, routes, workflowId)))) await writeRuns(target, runs, routes, workflowId);
+    if (!(await withForeignKeyChecks(target, () => writeRuns(target, runs, routes, workflowId, allowUniqueClash)))) await writeRuns(target, runs, routes, workflowId, allowUniqueClash);
   };
   await target.query('BEGIN');
   try {
@@ -657,8 +673,8 @@ function sameValue(a: RowValue, b: RowValue): boolean {
   return String(a) === String(b);
 }
 
-async function writeRuns(target: Connection, perTable: TableRuns, routes: Map<string, TableRoute>, workflowId: string): Promise<void> {
-  const ctx = { conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow };
+async function writeRuns(target: Connection, perTable: TableRuns, routes: Map<string, TableRoute>, workflowId: string, allowUniqueClash: boolean): Promise<void> {
+  const ctx = { conn: target, workflowId, maxStatementBytes: MAX_STATEMENT_BYTES, encodeRow, decodeRow, allowUniqueClash };
   for (const [table, runs] of perTable) {
     const route = routes.get(table)!;
     for (const run of runs) {

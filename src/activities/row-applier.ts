@@ -33,6 +33,11 @@ export interface ApplyContext {
   /** Encoding of rows parked in shadow_rows. */
   encodeRow: (row: RowValue[]) => string;
   decodeRow: (text: string) => RowValue[];
+  /**
+   * Let REPLACE remove rows of other keys (UniqueKeyClash off): catch-up's last resort for a
+   * stream that waited long for a value no other stream is about to free.
+   */
+  allowUniqueClash?: boolean;
 }
 
 /** A byte-exact key for a primary key (used only when TableTarget.exactKeys). */
@@ -58,7 +63,7 @@ export async function applyOps(ctx: ApplyContext, t: TableTarget, ops: RowOp[]):
   // Different keys: order between them does not matter, and deletes first keeps a unique
   // secondary key from clashing with a row that is going away.
   for (const sql of deleteStatements(t, deletes, ctx.maxStatementBytes)) await ctx.conn.query(sql);
-  const existing = guardsReplace(t) ? await countExisting(ctx, t, upserts) : undefined;
+  const existing = guardsReplace(ctx, t) ? await countExisting(ctx, t, upserts) : undefined;
   await upsertRows(ctx, t, upserts, existing);
   return ops.length;
 }
@@ -73,8 +78,8 @@ export class UniqueKeyClash extends Error {
   override name = 'UniqueKeyClash';
 }
 
-function guardsReplace(t: TableTarget): boolean {
-  return t.upsertVerb === 'REPLACE' && t.sharedByStreams;
+function guardsReplace(ctx: ApplyContext, t: TableTarget): boolean {
+  return t.upsertVerb === 'REPLACE' && t.sharedByStreams && !ctx.allowUniqueClash;
 }
 
 /**
@@ -264,7 +269,7 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   const key = exactKey(t, op.row);
   if (op.kind === 'upsert') {
     if (owner === undefined || owner === op.source) {
-      await upsertRows(ctx, t, [op.row], guardsReplace(t) ? (current ? 1 : 0) : undefined);
+      await upsertRows(ctx, t, [op.row], guardsReplace(ctx, t) ? (current ? 1 : 0) : undefined);
     } else {
       await writeShadows(ctx, t, [{ key, source: op.source, row: op.row }]);
     }
@@ -278,7 +283,7 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   const parked = await readShadows(ctx, t, [key]);
   const next = parked.get(key) ? [...parked.get(key)!.entries()][0] : undefined;
   if (next) {
-    await upsertRows(ctx, t, [next[1]], guardsReplace(t) ? 0 : undefined);
+    await upsertRows(ctx, t, [next[1]], guardsReplace(ctx, t) ? 0 : undefined);
     await writeShadows(ctx, t, [{ key, source: next[0], row: null }]);
   }
 }
