@@ -79,6 +79,9 @@ interface StreamRun {
 
 interface Queued { stream: StreamRun; txn: BinlogTransaction }
 
+/** What a transaction counts against the queue and batch bounds in changes (a DDL or an empty one counts 1). */
+const changeWeight = (txn: BinlogTransaction) => Math.max(1, txn.changes.length);
+
 interface TableRoute {
   target: TableTarget;
   /** Per stream id: does a row belong to this shard. */
@@ -141,6 +144,13 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     let wakeApplier: () => void = noop;
     let readerWaiters: (() => void)[] = [];
     const wakeReaders = () => { const w = readerWaiters; readerWaiters = []; for (const f of w) f(); };
+    /** Items entering (+1) or leaving (-1) the queue, in its bounds. */
+    const countQueued = (items: Queued[], sign: 1 | -1) => {
+      for (const q of items) {
+        queuedChanges += sign * changeWeight(q.txn);
+        queuedBytes += sign * (q.txn.bytes ?? 0);
+      }
+    };
     let stopping = false;
     const readerFailures: Error[] = [];
     const queueFull = () => {
@@ -149,7 +159,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       if (streams.some((x) => x.clash)) {
         for (const q of queue) {
           if (!q.stream.clash) continue;
-          changes -= Math.max(1, q.txn.changes.length);
+          changes -= changeWeight(q.txn);
           bytes -= q.txn.bytes ?? 0;
         }
       }
@@ -211,9 +221,9 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             while ((queueFull() || !mayApply(s, item) || s.clash) && !stopping) {
               await new Promise<void>((r) => { readerWaiters.push(r); });
             }
-            queue.push({ stream: s, txn: item });
-            queuedChanges += Math.max(1, item.changes.length);
-            queuedBytes += item.bytes ?? 0;
+            const queued = { stream: s, txn: item };
+            queue.push(queued);
+            countQueued([queued], 1);
             s.queued = item.position;
             wakeApplier();
             if (s.until && positionAtLeast(parsePosition(s.queued), s.until)) break;
@@ -423,7 +433,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           continue;
         }
         batch.push(item);
-        changes += Math.max(1, item.txn.changes.length);
+        changes += changeWeight(item.txn);
         bytes += item.txn.bytes ?? 0;
         if (item.txn.ddl) closed = true;
       }
@@ -438,8 +448,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         beat();
         continue;
       }
-      queuedChanges -= batch.reduce((n, q) => n + Math.max(1, q.txn.changes.length), 0);
-      queuedBytes -= batch.reduce((n, q) => n + (q.txn.bytes ?? 0), 0);
+      countQueued(batch, -1);
       wakeReaders();
       const ddl = batch.length === 1 ? batch[0].txn.ddl : undefined;
       if (ddl) {
@@ -456,8 +465,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         if (applied.length < batch.length) {
           const back = batch.filter((q) => !applied.includes(q));
           queue.unshift(...back);
-          queuedChanges += back.reduce((n, q) => n + Math.max(1, q.txn.changes.length), 0);
-          queuedBytes += back.reduce((n, q) => n + (q.txn.bytes ?? 0), 0);
+          countQueued(back, 1);
           batch.splice(0, batch.length, ...applied);
         }
       }

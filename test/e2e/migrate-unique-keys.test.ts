@@ -43,6 +43,14 @@ const ROWS = 3000;
 
 const source = (id: number) => shardOf(SOURCE_SHARDS, hashKsid(BigInt(id)));
 const target = (id: number) => shardOf(TARGET_SHARDS, hashKsid(BigInt(id)));
+/** Ids 1..rows, each on the source shard it hashes to, with email 'u<id>@x'. */
+async function seedEmails(h: Harness, table: string, rows: number): Promise<void> {
+  for (const s of SOURCE_SHARDS) {
+    const ids = Array.from({ length: rows }, (_, i) => i + 1).filter((id) => source(id) === s);
+    const p = tablet(h, 'source', s);
+    await execOn(p.port, `INSERT INTO ${table} (id, email) VALUES ${ids.map((id) => `(${id}, 'u${id}@x')`).join(',')}`, p.db);
+  }
+}
 
 describe('Migrate: a unique key whose values move between rows of different source shards', function () {
   this.timeout(300_000);
@@ -58,11 +66,7 @@ describe('Migrate: a unique key whose values move between rows of different sour
     });
     await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' } });
     await ensureMount(h, MOUNT);
-    for (const s of SOURCE_SHARDS) {
-      const ids = Array.from({ length: ROWS }, (_, i) => i + 1).filter((id) => source(id) === s);
-      const p = tablet(h, 'source', s);
-      await execOn(p.port, `INSERT INTO ${TABLE} (id, email) VALUES ${ids.map((id) => `(${id}, 'u${id}@x')`).join(',')}`, p.db);
-    }
+    await seedEmails(h, TABLE, ROWS);
     await waitReplicasCaughtUp(h);
     // Replicas only, so that stopping one replica's replication holds its stream back.
     handle = await startMigrate(h, { workflow: WORKFLOW, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA'] });
@@ -142,11 +146,7 @@ describe('Migrate: a deferred unique key that the copied rows break for a while'
     });
     await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
     await ensureMount(h, MOUNT);
-    for (const s of SOURCE_SHARDS) {
-      const ids = Array.from({ length: 600 }, (_, i) => i + 1).filter((x) => source(x) === s);
-      const p = tablet(h, 'source', s);
-      await execOn(p.port, `INSERT INTO ${table} (id, email) VALUES ${ids.map((x) => `(${x}, 'u${x}@x')`).join(',')}`, p.db);
-    }
+    await seedEmails(h, table, 600);
   });
 
   after(async () => {
