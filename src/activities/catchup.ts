@@ -18,6 +18,7 @@ import { literal, pkEquals, qualified } from './sql-text';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { readTableSchema } from '../mysql/schema';
 import { connectSourceTablet } from './source-tablet';
+import { mayApplyUnderStop, stepToStop } from './stop-request';
 import { acquireShardLock, HOLD, parkedRowsBySource, readStopPositions, readStreams, setStopPosition, setStreamMessage, writeStreamPosition } from './state';
 import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
 import { loadTableTarget, targetValueFilter, type RowValue, type TableTarget } from './table-target';
@@ -165,11 +166,13 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       }
       return changes >= QUEUE_CHANGES || bytes >= QUEUE_BYTES;
     };
-    /** Whether a VDiff's stop request (state.ts HOLD, or a position to run exactly to) lets this transaction apply. */
-    const mayApply = (s: StreamRun, txn: BinlogTransaction) => {
-      if (s.stopPos === '') return true;
-      if (s.stopPos === HOLD) return false;
-      return positionAtLeast(parsePosition(s.stopPos), parsePosition(txn.position));
+    /** Whether a VDiff's stop request (stop-request.ts) lets this transaction apply. */
+    const mayApply = (s: StreamRun, txn: BinlogTransaction) => mayApplyUnderStop(s.stopPos, txn);
+    const enqueue = (q: Queued) => {
+      queue.push(q);
+      countQueued([q], 1);
+      q.stream.queued = q.txn.position;
+      wakeApplier();
     };
     const pump = async (s: StreamRun) => {
       let exclude: string[] = [];
@@ -219,13 +222,15 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             // So does a stream held back by a unique-key clash; what it queued does not count
             // against the others, or it could fill the queue and stop the stream it waits for.
             while ((queueFull() || !mayApply(s, item) || s.clash) && !stopping) {
+              // A stop inside a folded run of empty transactions: stand at the stop first.
+              const step = mayApply(s, item) ? undefined : stepToStop(s.stopPos, s.queued, item);
+              if (step) {
+                enqueue({ stream: s, txn: step });
+                continue;
+              }
               await new Promise<void>((r) => { readerWaiters.push(r); });
             }
-            const queued = { stream: s, txn: item };
-            queue.push(queued);
-            countQueued([queued], 1);
-            s.queued = item.position;
-            wakeApplier();
+            enqueue({ stream: s, txn: item });
             if (s.until && positionAtLeast(parsePosition(s.queued), s.until)) break;
           }
           if (s.until && positionAtLeast(parsePosition(s.queued), s.until)) return;
@@ -399,6 +404,31 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       wakeReaders();
     };
 
+    /**
+     * A stop request that came after its stream queued a folded run of empty transactions past
+     * the stop: queue the step to the stop (stop-request.ts) before the stream's first
+     * transaction that the stop keeps back.
+     */
+    const stepToStops = () => {
+      if (!streams.some((s) => s.stopPos !== '' && s.stopPos !== HOLD)) return;
+      const previous = new Map<StreamRun, string>(streams.map((s) => [s, formatPosition(s.committed)]));
+      const done = new Set<StreamRun>();
+      for (let i = 0; i < queue.length; i++) {
+        const q = queue[i];
+        if (done.has(q.stream)) continue;
+        if (mayApply(q.stream, q.txn)) {
+          previous.set(q.stream, q.txn.position);
+          continue;
+        }
+        done.add(q.stream);
+        const step = stepToStop(q.stream.stopPos, previous.get(q.stream)!, q.txn);
+        if (!step) continue;
+        const stepped = { stream: q.stream, txn: step };
+        queue.splice(i++, 0, stepped);
+        countQueued([stepped], 1);
+      }
+    };
+
     const allReached = () => streams.every((s) => s.reached);
     while (!allReached() && !stoppedAtDdl) {
       if (readerFailures.length > 0) throw readerFailures[0];
@@ -414,6 +444,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         beat();
         continue;
       }
+      stepToStops();
       // Take whole transactions up to the batch size, in queue order per stream, leaving those a
       // VDiff hold keeps back; stop before a DDL so it applies alone.
       const batch: Queued[] = [];

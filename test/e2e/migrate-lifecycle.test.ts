@@ -4,9 +4,9 @@
 // primary, routing computed with OpenSSL) must find every source row, identical, on the shard
 // its keyspace id belongs to, and no other rows.
 import { strict as assert } from 'node:assert';
-import mysql from 'mysql2/promise';
 import { seedCommerce, startLoad } from '../../src/local/commerce-load';
 import { compareMigration } from '../support/compare';
+import { startHeartbeats } from '../support/heartbeats';
 import { CUSTOMER_VSCHEMA, localCli, primaries, resetClusters, sourceWriter, stackAddresses, vtmigrate } from '../support/migration';
 import { testStack } from '../support/stack';
 import { testClient } from '../support/temporal';
@@ -24,35 +24,6 @@ async function waitForText(args: string[], pattern: RegExp, timeoutMs: number, u
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in:\n${last}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
-}
-
-/** Writes a heartbeat row on each source primary every 100 ms, in a database of its own. */
-async function startHeartbeats(ports: number[]): Promise<{ stop: () => Promise<number> }> {
-  const conns = await Promise.all(ports.map((port) => mysql.createConnection({ host: '127.0.0.1', port, user: 'root' })));
-  for (const c of conns) {
-    await c.query('CREATE DATABASE IF NOT EXISTS _vt_heartbeat');
-    await c.query('CREATE TABLE IF NOT EXISTS _vt_heartbeat.heartbeat (id INT PRIMARY KEY, ts BIGINT)');
-  }
-  let beats = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      for (const c of conns) await c.query('REPLACE INTO _vt_heartbeat.heartbeat VALUES (1, ?)', [Date.now()]);
-      beats++;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      for (const c of conns) {
-        await c.query('DROP DATABASE IF EXISTS _vt_heartbeat');
-        await c.end();
-      }
-      return beats;
-    },
-  };
 }
 
 describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', function () {
