@@ -242,8 +242,16 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
       }
     }
     let keysAdded: number | undefined;
+    // Runs recorded before this patch kept catching up here through a `Workflow stop`.
+    const keysWaitHonoursStop = patched('deferred-keys-wait-honours-stop');
     while (keysAdded === undefined) {
       if (st.finishing) return status;
+      if (st.stopRequested && keysWaitHonoursStop) {
+        await setPhase('Stopped');
+        await condition(() => !st.stopRequested || st.finishing);
+        await setPhase('Copying');
+        continue;
+      }
       const added = await interruptible(() => streaming.addDeferredKeys({ ref: input.ref, shard: input.shard, tables: input.tables }), () => st.finishing);
       if (added === undefined || typeof added === 'number') {
         keysAdded = added;
@@ -258,11 +266,12 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
       if (until) {
         const caught = await interruptible(
           () => streaming.catchUp({ ref: input.ref, shard: input.shard, streams: input.streams, tables: input.tables, onDdl: input.onDdl, until, sliceMs: CATCHUP_SLICE_MS }),
-          () => st.finishing,
+          () => st.finishing || (st.stopRequested && keysWaitHonoursStop),
         );
         if (caught) recordPositions(st, caught.positions);
       }
-      await sleep('5 seconds');
+      if (keysWaitHonoursStop) await condition(() => st.stopRequested || st.finishing, '5 seconds');
+      else await sleep('5 seconds');
       await continueIfLong();
     }
     for (const s of status.streams) if (s.message.startsWith(WAITING_FOR_KEYS)) s.message = '';

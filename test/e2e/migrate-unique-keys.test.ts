@@ -24,6 +24,7 @@ import {
   SOURCE_SHARDS,
   sourcePositions,
   startMigrate,
+  status,
   tablet,
   TARGET_SHARDS,
   terminateIfRunning,
@@ -169,16 +170,26 @@ describe('Migrate: a deferred unique key that the copied rows break for a while'
     const line = await waitFor('status to say the key waits for a duplicate', async () =>
       (await statusText()).split('\n').find((l) => l.includes(`waiting to add the deferred secondary keys: table ${table}: Duplicate entry 'u${a}@x'`)), 120_000);
     assert.match(line, /on customer\/zone2-200: /);
-    // The source lets the value go: the shard catches up, adds the key, and runs.
+    // An operator's stop stops the waiting shard too; start resumes the wait.
+    const workflowCmd = (verb: string) => vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', verb, '--workflow', workflow]);
+    assert.equal((await workflowCmd('stop')).code, 0);
+    await waitStatus(handle, 'every shard stopped', (s) => s.shards.every((x) => x.phase === 'Stopped'), 60_000);
+    assert.match(await statusText(), /waiting to add the deferred secondary keys/, 'the stopped shard still says what it waits for');
+    // The source lets the value go: once started, the shard catches up, adds the key, and runs.
     await onSourceShardOf(h, BigInt(a), [`UPDATE ${table} SET email = 'gone${a}@x' WHERE id = ${a}`]);
-    await waitStatus(handle, 'every shard running', (s) => s.phase === 'Running', 120_000);
+    // Longer than the wait between tries: a stopped shard does not try again by itself.
+    await new Promise((r) => setTimeout(r, 7000));
+    const p = tablet(h, 'target', '40-c0');
+    const keyAdded = async () => /UNIQUE KEY `by_email`/.test((await rowsOn<Record<string, string>>(p.port, `SHOW CREATE TABLE ${table}`, [], p.db))[0]['Create Table']);
+    assert.equal(await keyAdded(), false, 'the key was added while the workflow was stopped');
+    assert.equal((await status(handle)).shards.find((x) => x.shard === '40-c0')?.phase, 'Stopped');
+    assert.equal((await workflowCmd('start')).code, 0);
+    await waitStatus(handle, 'every shard running', (s) => s.shards.every((x) => x.phase === 'Running'), 120_000);
     await waitStreamsAt(h, id, await sourcePositions(h), 60_000);
     const { problems, rows } = await compareById(h, table);
     assert.deepEqual(problems.slice(0, 5), []);
     assert.equal(rows, 600);
-    const p = tablet(h, 'target', '40-c0');
-    const [created] = await rowsOn<Record<string, string>>(p.port, `SHOW CREATE TABLE ${table}`, [], p.db);
-    assert.match(created['Create Table'], /UNIQUE KEY `by_email`/);
+    assert.equal(await keyAdded(), true);
     assert.doesNotMatch(await statusText(), /waiting to add/);
     const ready = await cutoverAndComplete(handle, 120_000);
     assert.equal(ready.cutover?.mismatches, 0);
