@@ -189,7 +189,7 @@ async function waitForValidation(client: Client, handle: WorkflowHandle, timeout
       throw new Error(await closedRunFailure(handle, info.state));
     }
     try {
-      const status = await queryWithDeadline(client, handle, statusQuery, Math.max(1000, Math.min(5000, deadline - Date.now())));
+      const status = await queryWithDeadline(client, handle, statusQuery, Math.max(1000, Math.min(5000, deadline - Date.now())), false);
       if (status.phase !== 'Validating' && status.phase !== 'Error') return status;
       last = status.details;
     } catch (err) {

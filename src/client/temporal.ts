@@ -91,22 +91,34 @@ export async function describeExecution(handle: WorkflowHandle): Promise<Executi
 }
 
 /**
- * A query that gives up after QUERY_TIMEOUT_MS: Temporal answers queries through a worker, so a
- * query that hangs means no vtmigrate worker polls the task queue.
+ * Whether a failed query ran out of time: the SDK wraps the gRPC error in a ServiceError whose
+ * cause is DEADLINE_EXCEEDED (4) or, when withDeadline cancelled the call, CANCELLED (1).
  */
-export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandle, query: QueryDefinition<T, []>, timeoutMs = QUERY_TIMEOUT_MS): Promise<T> {
-  try {
-    return await client.withDeadline(Date.now() + timeoutMs, () => handle.query(query));
-  } catch (err) {
-    const message = (err as Error).message ?? String(err);
-    if (/deadline|timed? ?out|DEADLINE_EXCEEDED/i.test(message)) {
-      throw new Error(
-        `workflow ${handle.workflowId} did not answer the ${query.name} query within ${timeoutMs / 1000}s: ` +
-          'is a vtmigrate worker running on task queue vtmigrate?',
-      );
+function ranOutOfTime(err: unknown): boolean {
+  const e = err as Error & { cause?: Error & { code?: number } };
+  return /deadline|timed? ?out/i.test(`${e?.message ?? err} ${e?.cause?.message ?? ''}`) || e?.cause?.code === 4 || e?.cause?.code === 1;
+}
+
+/**
+ * A query that gives up after QUERY_TIMEOUT_MS: Temporal answers queries through a worker, so a
+ * query that hangs means no vtmigrate worker polls the task queue. Except just after a worker
+ * died: Temporal sends the query to the dead worker's sticky queue until it stops waiting for
+ * that worker (about 10 s), so a query that runs out of time is asked once more, for longer.
+ */
+export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandle, query: QueryDefinition<T, []>, timeoutMs = QUERY_TIMEOUT_MS, retry = true): Promise<T> {
+  const budgets = retry ? [timeoutMs, 2 * timeoutMs] : [timeoutMs];
+  for (const ms of budgets) {
+    try {
+      return await client.withDeadline(Date.now() + ms, () => handle.query(query));
+    } catch (err) {
+      if (!ranOutOfTime(err)) throw err;
     }
-    throw err;
   }
+  const waited = budgets.reduce((sum, ms) => sum + ms, 0);
+  throw new Error(
+    `workflow ${handle.workflowId} did not answer the ${query.name} query within ${waited / 1000}s: ` +
+      'is a vtmigrate worker running on task queue vtmigrate?',
+  );
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

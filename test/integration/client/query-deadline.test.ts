@@ -1,0 +1,25 @@
+// The CLI's status queries against the test stack's Temporal: a workflow that no worker serves
+// does not answer, and the CLI says so in its own words (not the SDK's "Failed to query Workflow").
+import { strict as assert } from 'node:assert';
+import { queryWithDeadline } from '../../../src/client/temporal';
+import { statusQuery } from '../../../src/workflows/api';
+import { testStack } from '../../support/stack';
+import { testClient } from '../../support/temporal';
+
+describe('CLI queries: a workflow no worker answers', function () {
+  this.timeout(60_000);
+
+  it('asks again for longer, then names the workflow, the query and the missing worker', async () => {
+    await testStack();
+    const client = await testClient();
+    // No worker ever polls this task queue, so nothing can answer.
+    const handle = await client.workflow.start('Migrate', { taskQueue: 'vtmigrate-test-nobody-polls', workflowId: `query-deadline-${Date.now()}`, args: [] });
+    try {
+      await assert.rejects(queryWithDeadline(client, handle, statusQuery, 500),
+        new RegExp(`^Error: workflow ${handle.workflowId} did not answer the status query within 1\\.5s: is a vtmigrate worker running on task queue vtmigrate\\?$`));
+      await assert.rejects(queryWithDeadline(client, handle, statusQuery, 500, false), /did not answer the status query within 0\.5s/);
+    } finally {
+      await handle.terminate('test cleanup');
+    }
+  });
+});
