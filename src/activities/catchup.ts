@@ -10,7 +10,7 @@ import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '.
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
 import { ddlTable, retargetDdl } from './ddl';
-import { errorText, schemaError } from './errors';
+import { errorText, isSchemaError, schemaError } from './errors';
 import { isForeignKeyError, parentActions } from './fk-cascades';
 import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, UniqueKeyClash, type RowOp } from './row-applier';
@@ -429,6 +429,27 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       }
     };
 
+    /** Reads the target tables' definitions again (after a DDL, or when the operator altered them). */
+    const reloadRoutes = async () => {
+      const fresh = await loadRoutes(target, targetDb, task.tables, task.streams, shard, ref.sourceShards);
+      for (const [k, v] of fresh) routes.set(k, v);
+    };
+    /**
+     * Applies a batch; if it does not fit the target tables as this activity read them, reads them
+     * again and tries once more before failing. The operator may have altered a target table
+     * while this activity ran: the remedy another shard's schema error asks for (add the column
+     * on the target, then start) reaches the shards that had not failed yet only this way.
+     */
+    const applyWithCurrentSchema = async (batch: Queued[]): Promise<Queued[]> => {
+      try {
+        return await applyOrHoldBack(batch);
+      } catch (err) {
+        if (!isSchemaError(err)) throw err;
+      }
+      await reloadRoutes();
+      return applyOrHoldBack(batch);
+    };
+
     const allReached = () => streams.every((s) => s.reached);
     while (!allReached() && !stoppedAtDdl) {
       if (readerFailures.length > 0) throw readerFailures[0];
@@ -487,12 +508,9 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         for (const r of routes.values()) r.checked.delete(batch[0].stream.plan.id);
         const outcome = await applyDdl(target, ddl, batch[0], task, sourceDb, targetDb, ref.workflowId);
         if (outcome === 'stop') stoppedAtDdl = ddl.sql;
-        if (outcome === 'applied') {
-          const fresh = await loadRoutes(target, targetDb, task.tables, task.streams, shard, ref.sourceShards);
-          for (const [k, v] of fresh) routes.set(k, v);
-        }
+        if (outcome === 'applied') await reloadRoutes();
       } else {
-        const applied = await applyOrHoldBack(batch);
+        const applied = await applyWithCurrentSchema(batch);
         if (applied.length < batch.length) {
           const back = batch.filter((q) => !applied.includes(q));
           queue.unshift(...back);

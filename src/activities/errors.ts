@@ -10,6 +10,10 @@ export function schemaError(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, 'SchemaError');
 }
 
+export function isSchemaError(err: unknown): boolean {
+  return err instanceof ApplicationFailure && err.type === 'SchemaError';
+}
+
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -152,12 +152,16 @@ describe('Migrate --on-ddl: ALTER TABLE ADD COLUMN on the source during catch-up
     }
     await handle.signal('start');
     await waitFor('the row arrives with its new column', async () => (await targetRow(h, table, id))?.extra === 77, 60_000);
-    await insert(h, table, 1002n, 'after fix', 78);
+    // A row with the new column for a shard that had not failed: its catch-up read the target
+    // table before the fix, and must read it again rather than fail.
+    const other = await (async () => { for (let i = 1002n; ; i++) if (await targetShardOf(i) !== owner) return i; })();
+    await insert(h, table, other, 'after fix', 78);
+    await waitFor(`row ${other} arrives on ${await targetShardOf(other)} with its new column`, async () => (await targetRow(h, table, other))?.extra === 78, 60_000);
     await waitStatus(handle, 'no shard reports an error', (s) => s.phase === 'Running' && s.shards.every((x) => x.lastError === ''), 60_000, { allowErrors: true });
     await cutoverAndComplete(handle);
     const cmp = await compareById(h, table);
     assert.deepEqual(cmp.problems, []);
-    assert.equal(cmp.target.get('1002')?.extra, '4E'); // HEX(78)
+    assert.equal(cmp.target.get(String(other))?.extra, '4E'); // HEX(78)
   });
 
   // Target writes run in a non-strict sql_mode (WRITER_SQL_MODE keeps lax-mode source values such
