@@ -10,7 +10,7 @@ import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '.
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
 import { ddlTable, retargetDdl } from './ddl';
-import { errorText, isSchemaError, schemaError } from './errors';
+import { errorText, isDuplicateKeyError, isSchemaError, schemaError } from './errors';
 import { isForeignKeyError, parentActions } from './fk-cascades';
 import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, UniqueKeyClash, type RowOp } from './row-applier';
@@ -716,7 +716,7 @@ async function withForeignKeyChecks(target: Connection, write: () => Promise<unk
     await write();
     return true;
   } catch (err) {
-    if (!isForeignKeyError(err) && (err as { errno?: number }).errno !== 1062) throw err;
+    if (!isForeignKeyError(err) && !isDuplicateKeyError(err)) throw err;
     await target.query('ROLLBACK TO SAVEPOINT vtm_cascade');
     return false;
   } finally {

@@ -15,6 +15,7 @@ import { selectChunkSql } from '../mysql/sql';
 import { RawRow, streamRawRows } from '../mysql/raw-rows';
 import { textCopyObstacle, textFieldDecoder, textSelectExpression } from '../mysql/text-values';
 import { ValueKind } from '../mysql/values';
+import { isDuplicateKeyError } from './errors';
 import { insertStatements } from './sql-text';
 import { fetchChunk, rowBytes } from './table-reader';
 import { targetValueFilter, type RowValue, type TableTarget } from './table-target';
@@ -76,7 +77,7 @@ async function insertDecoded(target: Connection, tt: TableTarget, rows: RowValue
     for (const sql of insertStatements(tt, rows, 'insert', MAX_STATEMENT_BYTES)) await writeRows(target, sql, tt);
     return 'ok';
   } catch (err) {
-    if ((err as { errno?: number }).errno === 1062) return 'duplicate';
+    if (isDuplicateKeyError(err)) return 'duplicate';
     throw err;
   }
 }

@@ -14,6 +14,11 @@ export function isSchemaError(err: unknown): boolean {
   return err instanceof ApplicationFailure && err.type === 'SchemaError';
 }
 
+/** ER_DUP_ENTRY (1062): a row with that key value exists. */
+export function isDuplicateKeyError(err: unknown): boolean {
+  return (err as { errno?: number }).errno === 1062;
+}
+
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

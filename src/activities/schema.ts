@@ -7,6 +7,7 @@ import type { MigrationPlan, TablePlan } from '../workflows/api';
 import type { ShardRef } from '../workflows/tasks';
 import { migrationRef } from '../workflows/tasks';
 import type { ActivityDeps } from './deps';
+import { isDuplicateKeyError } from './errors';
 import { makeHeartbeat } from './heartbeat';
 import { connectSourceTablet } from './source-tablet';
 import { ensureStateSchema, insertStreams, STATE_DB } from './state';
@@ -72,9 +73,8 @@ export async function addDeferredKeys(deps: ActivityDeps, task: ShardRef & { tab
         try {
           await runAlter(conn, String(r.alter_sql), () => hb.beat({ message: `adding the deferred secondary keys of ${table}` }));
         } catch (err) {
-          const e = err as { errno?: number; sqlMessage?: string };
-          if (e.errno !== 1062) throw err;
-          return { duplicate: `table ${table}: ${e.sqlMessage ?? String(err)}` };
+          if (!isDuplicateKeyError(err)) throw err;
+          return { duplicate: `table ${table}: ${(err as { sqlMessage?: string }).sqlMessage ?? String(err)}` };
         }
       }
       await conn.query(`UPDATE ${STATE_DB}.deferred_keys SET done = 1 WHERE workflow_id = ? AND table_name = ?`, [task.ref.workflowId, table]);

@@ -66,6 +66,7 @@ export async function loadTableTarget(conn: Connection, db: string, table: Table
   if (schema.primaryKey.join(',').toLowerCase() !== table.pkColumns.join(',').toLowerCase()) {
     throw schemaError(`table ${table.name}: the target's primary key (${schema.primaryKey.join(', ')}) differs from the source's (${table.pkColumns.join(', ')})`);
   }
+  const uniqueKeys = schema.secondaryKeys.filter((k) => k.unique).map((k) => k.name);
   const target: TableTarget = {
     db,
     name: table.name,
@@ -73,8 +74,8 @@ export async function loadTableTarget(conn: Connection, db: string, table: Table
     columnSchemas: written,
     kinds: written.map(valueKind),
     pkIndexes,
-    upsertVerb: schema.secondaryKeys.some((k) => k.unique) ? 'REPLACE' : 'INSERT',
-    uniqueKeys: schema.secondaryKeys.filter((k) => k.unique).map((k) => k.name),
+    upsertVerb: uniqueKeys.length > 0 ? 'REPLACE' : 'INSERT',
+    uniqueKeys,
     sharedByStreams: (opts.sourceShards?.length ?? 0) > 1,
     exactKeys: pkIndexes.every((i) => isExactKeyColumn(written[i])),
   };
