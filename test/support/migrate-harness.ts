@@ -31,7 +31,7 @@ export const TARGET_KEYSPACE = 'customer';
 export const SOURCE_SHARDS = ['-80', '80-'];
 export const TARGET_SHARDS = ['-40', '40-c0', 'c0-'];
 
-export interface TabletInfo { alias: string; cluster: string; shard: string; type: string; port: number; db: string }
+export interface TabletInfo { alias: string; cluster: string; keyspace: string; shard: string; type: string; port: number; db: string }
 
 export interface Harness {
   spec: LocalSpec;
@@ -58,7 +58,7 @@ export async function acquireHarness(): Promise<Harness> {
     const running = worker.run();
     const cc = await ClientConnection.connect({ address: config.temporal.address });
     const client = new Client({ connection: cc, namespace: config.temporal.namespace });
-    const tablets = desc.clusters.flatMap((c) => c.tablets.map((t) => ({ alias: t.alias, cluster: c.name, shard: t.shard, type: t.type, port: t.mysql.port, db: t.db })));
+    const tablets = desc.clusters.flatMap((c) => c.tablets.map((t) => ({ alias: t.alias, cluster: c.name, keyspace: t.keyspace, shard: t.shard, type: t.type, port: t.mysql.port, db: t.db })));
     const h: Harness = {
       spec, desc, client, temporal: config.temporal.address, tablets,
       sourceTopo: desc.clusters.find((c) => c.name === 'source')!.topo.server,
@@ -87,9 +87,11 @@ export async function releaseHarness(): Promise<void> {
 
 // ---- SQL on tablets ----
 
-export function tablet(h: Harness, cluster: 'source' | 'target', shard: string, type: 'PRIMARY' | 'REPLICA' = 'PRIMARY'): TabletInfo {
-  const t = h.tablets.find((x) => x.cluster === cluster && x.shard === shard && x.type === type);
-  if (!t) throw new Error(`no ${type} tablet for ${cluster} ${shard}`);
+/** A tablet of commerce (source) or customer (target), or of another keyspace of that cluster. */
+export function tablet(h: Harness, cluster: 'source' | 'target', shard: string, type: 'PRIMARY' | 'REPLICA' = 'PRIMARY',
+  keyspace = cluster === 'source' ? SOURCE_KEYSPACE : TARGET_KEYSPACE): TabletInfo {
+  const t = h.tablets.find((x) => x.cluster === cluster && x.keyspace === keyspace && x.shard === shard && x.type === type);
+  if (!t) throw new Error(`no ${type} tablet for ${cluster} ${keyspace}/${shard}`);
   return t;
 }
 
@@ -190,9 +192,9 @@ export async function ensureMount(h: Harness, name: string): Promise<void> {
 
 export interface VindexSpec { column: string; name: 'hash' | 'binary_md5' }
 
-interface VSchemaJson { sharded?: boolean; vindexes?: Record<string, unknown>; tables?: Record<string, unknown> }
+export interface VSchemaJson { sharded?: boolean; vindexes?: Record<string, unknown>; tables?: Record<string, unknown> }
 
-async function editVSchema(h: Harness, cluster: 'source' | 'target', keyspace: string, edit: (v: VSchemaJson) => void): Promise<void> {
+export async function editVSchema(h: Harness, cluster: 'source' | 'target', keyspace: string, edit: (v: VSchemaJson) => void): Promise<void> {
   const got = await vtmigrateOn(h, cluster, ['GetVSchema', keyspace]);
   if (got.code !== 0) throw new Error(`GetVSchema ${keyspace} (${cluster}) failed: ${got.stderr}`);
   const v = JSON.parse(got.stdout) as VSchemaJson;

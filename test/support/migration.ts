@@ -32,10 +32,15 @@ export function localCli(args: string[]): Promise<CliResult> {
   return runCli('vtmigrate-local', [...args, '--spec', TEST_SPEC_FILE]);
 }
 
-export function primaries(spec: LocalSpec, cluster: string): PrimaryEndpoint[] {
+/**
+ * The primaries of one keyspace of a cluster: by default its first (commerce on the source,
+ * customer on the target); the test stack has unsharded keyspaces after them.
+ */
+export function primaries(spec: LocalSpec, cluster: string, keyspace?: string): PrimaryEndpoint[] {
+  const ks = keyspace ?? spec.clusters.find((c) => c.name === cluster)!.keyspaces[0].name;
   const d = describeStack(spec, false);
   return d.clusters.find((c) => c.name === cluster)!.tablets
-    .filter((t) => t.type === 'PRIMARY')
+    .filter((t) => t.type === 'PRIMARY' && t.keyspace === ks)
     .map((t) => ({ shard: t.shard, port: t.mysql.port, db: t.db }));
 }
 

@@ -74,7 +74,7 @@ describe('vtmigrate-local up: tablets of the shared test stack', function () {
   });
 
   it('primaries log ROW events with FULL images and GTIDs, in UTC; replicas are read-only GTID replicas of their primary', async () => {
-    assert.equal(tablets.length, 10);
+    assert.equal(tablets.length, 12);
     for (const t of tablets) {
       const [vars] = await withConn(t.port, (c) => rows(c,
         'SELECT @@binlog_format AS fmt, @@binlog_row_image AS image, @@log_bin AS logBin, @@gtid_strict_mode AS strict, @@time_zone AS tz, @@read_only AS ro, @@bind_address AS bind, ' +

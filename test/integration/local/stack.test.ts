@@ -12,7 +12,8 @@ import { describeStack } from '../../../src/local/describe';
 import { REPO_ROOT, testStack } from '../../support/stack';
 
 interface ExpectedTablet { uid: number; type: TabletType; port: number }
-interface ExpectedShard { name: string; start: string; end: string; tablets: ExpectedTablet[] }
+/** An unsharded keyspace's shard (`0`) has no start and end: Vitess stores no key range for it. */
+interface ExpectedShard { name: string; start?: string; end?: string; tablets: ExpectedTablet[] }
 interface ExpectedCluster { name: string; cell: string; server: string; keyspace: string; vschemaFile?: string; shards: ExpectedShard[] }
 
 const { PRIMARY, REPLICA, RDONLY } = TabletType;
@@ -35,16 +36,26 @@ const EXPECTED: ExpectedCluster[] = [
       { name: 'c0-', start: 'c0', end: '', tablets: [{ uid: 300, type: PRIMARY, port: 17504 }, { uid: 301, type: REPLICA, port: 17505 }] },
     ],
   },
+  // Unsharded keyspaces after them: their shard numbering and ports go on from the cluster's count.
+  {
+    name: 'source', cell: 'zone1', server: '127.0.0.1:12479', keyspace: 'legacy',
+    shards: [{ name: '0', tablets: [{ uid: 300, type: PRIMARY, port: 17404 }] }],
+  },
+  {
+    name: 'target', cell: 'zone2', server: '127.0.0.1:2479', keyspace: 'single',
+    shards: [{ name: '0', tablets: [{ uid: 400, type: PRIMARY, port: 17506 }] }],
+  },
 ];
 
-const keyRange = (s: ExpectedShard) => ({ start: Buffer.from(s.start, 'hex'), end: Buffer.from(s.end, 'hex') });
+/** `{ keyRange }` for a shard of a sharded keyspace; nothing (no field at all) for an unsharded one. */
+const keyRange = (s: ExpectedShard) => s.start === undefined || s.end === undefined ? {} : { keyRange: { start: Buffer.from(s.start, 'hex'), end: Buffer.from(s.end, 'hex') } };
 const pad = (uid: number) => String(uid).padStart(10, '0');
 
 describe('vtmigrate-local up: topology of the shared test stack', function () {
   this.timeout(60_000);
 
   for (const exp of EXPECTED) {
-    describe(`cluster ${exp.name}`, () => {
+    describe(`cluster ${exp.name}, keyspace ${exp.keyspace}`, () => {
       let global: topo.TopoServer;
       let cellTopo: topo.TopoServer;
 
@@ -101,7 +112,7 @@ describe('vtmigrate-local up: topology of the shared test stack', function () {
           assert.deepEqual({ ...shard, primaryTermStartTime: undefined }, {
             primaryAlias: { cell: exp.cell, uid: s.tablets[0].uid },
             primaryTermStartTime: undefined,
-            keyRange: keyRange(s),
+            ...keyRange(s),
             sourceShards: [],
             tabletControls: [],
             isPrimaryServing: true,
@@ -111,7 +122,8 @@ describe('vtmigrate-local up: topology of the shared test stack', function () {
 
       it('Tablets with alias <cell>-<uid>, type, mysql host and port, keyspace and shard', async () => {
         const aliases = (await topo.listTabletAliases(cellTopo)).map((a) => topo.tabletAliasShortString(a));
-        assert.deepEqual(aliases, exp.shards.flatMap((s) => s.tablets.map((t) => `${exp.cell}-${t.uid}`)));
+        // The cell holds the tablets of every keyspace of its cluster.
+        assert.deepEqual(aliases, EXPECTED.filter((e) => e.cell === exp.cell).flatMap((e) => e.shards.flatMap((s) => s.tablets.map((t) => `${exp.cell}-${t.uid}`))));
         for (const s of exp.shards) {
           for (const t of s.tablets) {
             const tablet = await topo.getTablet(cellTopo, { cell: exp.cell, uid: t.uid });
@@ -123,7 +135,7 @@ describe('vtmigrate-local up: topology of the shared test stack', function () {
               portMap: {},
               keyspace: exp.keyspace,
               shard: s.name,
-              keyRange: keyRange(s),
+              ...keyRange(s),
               type: t.type,
               dbNameOverride: '',
               tags: {},
@@ -146,7 +158,7 @@ describe('vtmigrate-local up: topology of the shared test stack', function () {
       });
 
       it('SrvKeyspace serves every shard, in key order, to primary, replica and rdonly', async () => {
-        const refs = exp.shards.map((s) => ({ name: s.name, keyRange: keyRange(s) }));
+        const refs = exp.shards.map((s) => ({ name: s.name, ...keyRange(s) }));
         assert.deepEqual(await topo.getSrvKeyspace(cellTopo, exp.keyspace), {
           partitions: [PRIMARY, REPLICA, RDONLY].map((servedType) => ({ servedType, shardReferences: refs, shardTabletControls: [] })),
         });
@@ -162,9 +174,9 @@ describe('vtmigrate-local up: topology of the shared test stack', function () {
             customer: ['customer_id:hash'], corder: ['customer_id:hash'], order_line: ['order_id:hash'], product: ['sku:binary_md5'],
           });
         } else {
-          assert.deepEqual(vschema, { sharded: true, vindexes: {}, tables: {}, requireExplicitRouting: false, foreignKeyMode: 0 });
+          assert.deepEqual(vschema, { sharded: exp.shards.length > 1, vindexes: {}, tables: {}, requireExplicitRouting: false, foreignKeyMode: 0 });
         }
-        assert.equal(vschema.sharded, true);
+        assert.equal(vschema.sharded, exp.shards.length > 1);
         const srv = await topo.getSrvVSchema(cellTopo);
         assert.ok(Object.keys(srv.keyspaces).includes(exp.keyspace));
         assert.deepEqual(srv.keyspaces[exp.keyspace], vschema);

@@ -1,0 +1,219 @@
+// Unsharded keyspaces on either side of a migration, the way many imports start or end: a
+// sharded source merged into one unsharded shard (`commerce` -80,80- → `single/0`: two streams
+// into one shard, nothing filtered), and an unsharded source split over a sharded target
+// (`legacy/0` → `customer` -40,40-c0,c0-: one source stream per target shard, each keeping the
+// rows its key range owns, and rows whose vindex column changes moving between target shards).
+// Both run copy, catch-up under writes, cutover and complete; an independent check (plain SQL
+// on every primary, routing recomputed with OpenSSL) must find the source's rows, byte for byte,
+// where they belong and nowhere else.
+import { strict as assert } from 'node:assert';
+import { migrateWorkflowId } from '../../src/workflows/api';
+import { hashKsid, shardOf } from '../support/routing';
+import {
+  acquireHarness,
+  createSourceTables,
+  cutoverAndComplete,
+  dropTables,
+  editVSchema,
+  ensureMount,
+  execOn,
+  onSourceShardOf,
+  qid,
+  releaseHarness,
+  rowsOn,
+  SOURCE_SHARDS,
+  tablet,
+  TARGET_SHARDS,
+  terminateIfRunning,
+  vtmigrateOn,
+  waitReplicasCaughtUp,
+  waitStatus,
+  type Harness,
+  type TabletInfo,
+} from '../support/migrate-harness';
+
+const MOUNT = 'unsharded';
+
+/** Every row of `table` on these tablets, each column as HEX of its value, by primary key `pk`; where each row was. */
+async function rowsByKey(tablets: TabletInfo[], table: string, pk: string): Promise<Map<string, { shard: string; row: Record<string, string | null> }>> {
+  const out = new Map<string, { shard: string; row: Record<string, string | null> }>();
+  for (const t of tablets) {
+    const cols = (await rowsOn<{ c: string }>(t.port, 'SELECT column_name AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
+      [t.db, table])).map((r) => r.c);
+    const rows = await rowsOn<Record<string, string | null>>(t.port,
+      `SELECT ${cols.map((c) => `HEX(${qid(c)}) AS ${qid(c)}`).join(', ')}, CAST(${qid(pk)} AS CHAR) AS _pk FROM ${qid(table)}`, [], t.db);
+    for (const r of rows) {
+      const key = r._pk!;
+      delete r._pk;
+      assert.ok(!out.has(key), `${table} ${pk} ${key} is on two shards (${out.get(key)?.shard} and ${t.shard})`);
+      out.set(key, { shard: t.shard, row: r });
+    }
+  }
+  return out;
+}
+
+/** Source rows == target rows, each on the shard `shardFor` names. */
+function assertSameRows(table: string, source: Awaited<ReturnType<typeof rowsByKey>>, target: Awaited<ReturnType<typeof rowsByKey>>,
+  shardFor: (row: Record<string, string | null>) => string): void {
+  const problems: string[] = [];
+  for (const [k, s] of source) {
+    const t = target.get(k);
+    if (!t) problems.push(`${table} ${k}: missing on the target`);
+    else if (JSON.stringify(t.row) !== JSON.stringify(s.row)) problems.push(`${table} ${k}: source ${JSON.stringify(s.row)} target ${JSON.stringify(t.row)}`);
+    else if (t.shard !== shardFor(s.row)) problems.push(`${table} ${k}: on target shard ${t.shard}, belongs on ${shardFor(s.row)}`);
+  }
+  for (const k of target.keys()) if (!source.has(k)) problems.push(`${table} ${k}: extra row on the target`);
+  assert.deepEqual(problems.slice(0, 10), []);
+}
+
+/** A BIGINT from its HEX(value) text (HEX of an integer column is its value in hex). */
+const fromHex = (hex: string | null) => BigInt(`0x${hex}`);
+
+describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded → sharded', function () {
+  this.timeout(300_000);
+  let h: Harness;
+
+  before(async () => {
+    h = await acquireHarness();
+    await ensureMount(h, MOUNT);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await releaseHarness();
+  });
+
+  describe('commerce (-80, 80-) → single/0', () => {
+    const TABLE = 'merged_items';
+    const ID = migrateWorkflowId('single', 'merge');
+    const single = () => tablet(h, 'target', '0', 'PRIMARY', 'single');
+
+    before(async () => {
+      await terminateIfRunning(h, ID);
+      await createSourceTables(h, {
+        [TABLE]: `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NULL, KEY by_name (name)) ENGINE=InnoDB`,
+      });
+      await execOn(single().port, `DROP TABLE IF EXISTS ${TABLE}`, single().db);
+      await editVSchema(h, 'source', 'commerce', (v) => {
+        v.vindexes!.hash ??= { type: 'hash' };
+        v.tables![TABLE] = { column_vindexes: [{ column: 'id', name: 'hash' }] };
+      });
+      for (let id = 1; id <= 400; id++) await onSourceShardOf(h, BigInt(id), [`INSERT INTO ${TABLE} VALUES (${id}, 'item ${id}', ${id % 7 === 0 ? 'NULL' : id})`]);
+      await waitReplicasCaughtUp(h);
+    });
+
+    after(async () => {
+      await terminateIfRunning(h, ID);
+      await dropTables(h, [TABLE]);
+      await editVSchema(h, 'source', 'commerce', (v) => { delete v.tables![TABLE]; }).catch(() => undefined);
+      await editVSchema(h, 'target', 'single', (v) => { delete v.tables![TABLE]; }).catch(() => undefined);
+    });
+
+    it('merges both source shards into the one target shard, with catch-up, cutover and complete', async () => {
+      const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'merge', '--target-keyspace', 'single', 'create',
+        '--source-keyspace', 'commerce', '--mount-name', MOUNT, '--tables', TABLE]);
+      assert.equal(r.code, 0, r.stderr);
+      const handle = h.client.workflow.getHandle(ID);
+      const running = await waitStatus(handle, 'the copy is done', (s) => s.phase === 'Running' && s.shards.every((x) => x.phase === 'Running'), 120_000);
+      // One target shard, fed by both source shards.
+      assert.deepEqual(running.shards.map((s) => s.shard), ['0']);
+
+      // Catch-up: inserts, updates and deletes on both source shards.
+      for (let id = 401; id <= 500; id++) await onSourceShardOf(h, BigInt(id), [`INSERT INTO ${TABLE} VALUES (${id}, 'late ${id}', ${id})`]);
+      for (let id = 1; id <= 100; id += 3) await onSourceShardOf(h, BigInt(id), [`UPDATE ${TABLE} SET qty = COALESCE(qty, 0) + 1000, name = 'updated' WHERE id = ${id}`]);
+      for (let id = 2; id <= 200; id += 5) await onSourceShardOf(h, BigInt(id), [`DELETE FROM ${TABLE} WHERE id = ${id}`]);
+      const sources = SOURCE_SHARDS.map((s) => tablet(h, 'source', s));
+      assert.ok(new Set(sources.map((t) => t.port)).size === 2);
+
+      await cutoverAndComplete(handle, 120_000);
+
+      const source = await rowsByKey(sources, TABLE, 'id');
+      const target = await rowsByKey([single()], TABLE, 'id');
+      assert.equal(source.size, 400 + 100 - 40);
+      assertSameRows(TABLE, source, target, () => '0');
+      // Nothing was written to the sharded keyspace of the same cluster.
+      for (const s of TARGET_SHARDS) {
+        const t = tablet(h, 'target', s);
+        const [has] = await rowsOn<{ n: number }>(t.port, 'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [t.db, TABLE]);
+        assert.equal(Number(has.n), 0, `${TABLE} created on customer/${s}`);
+      }
+      // The unsharded target's VSchema lists the table, without vindexes.
+      const vschema = JSON.parse((await vtmigrateOn(h, 'target', ['GetVSchema', 'single'])).stdout) as { sharded: boolean; tables: Record<string, { column_vindexes: unknown[] }> };
+      assert.equal(vschema.sharded, false);
+      assert.deepEqual(vschema.tables[TABLE]?.column_vindexes, [], JSON.stringify(vschema));
+    });
+  });
+
+  describe('legacy/0 → customer (-40, 40-c0, c0-)', () => {
+    const ACCOUNTS = 'legacy_accounts';
+    const ORDERS = 'legacy_orders';
+    const ID = migrateWorkflowId('customer', 'split');
+    const legacy = () => tablet(h, 'source', '0', 'PRIMARY', 'legacy');
+    const onLegacy = (sql: string[]) => execOn(legacy().port, sql, legacy().db);
+    const byHash = (column: string) => (row: Record<string, string | null>) => shardOf(TARGET_SHARDS, hashKsid(fromHex(row[column])));
+
+    before(async () => {
+      await terminateIfRunning(h, ID);
+      await dropTables(h, [ACCOUNTS, ORDERS]);
+      await onLegacy([
+        `CREATE TABLE ${ACCOUNTS} (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, email VARCHAR(80) NOT NULL, balance DECIMAL(12,2) NOT NULL, UNIQUE KEY email (email)) ENGINE=InnoDB`,
+        // The vindex column is not the primary key: an update of account_id moves the order to another target shard.
+        `CREATE TABLE ${ORDERS} (order_id BIGINT NOT NULL PRIMARY KEY, account_id BIGINT NOT NULL, note TEXT NULL, KEY account (account_id)) ENGINE=InnoDB`,
+      ]);
+      await editVSchema(h, 'target', 'customer', (v) => {
+        v.vindexes!.hash ??= { type: 'hash' };
+        v.tables![ACCOUNTS] = { column_vindexes: [{ column: 'id', name: 'hash' }] };
+        v.tables![ORDERS] = { column_vindexes: [{ column: 'account_id', name: 'hash' }] };
+      });
+      const accounts = Array.from({ length: 300 }, (_, i) => i + 1);
+      await onLegacy([
+        `INSERT INTO ${ACCOUNTS} VALUES ${accounts.map((id) => `(${id}, 'a${id}@example.com', ${id}.25)`).join(',')}`,
+        // The top of the BIGINT UNSIGNED range, which a signed reading would put elsewhere.
+        `INSERT INTO ${ACCOUNTS} VALUES (18446744073709551615, 'max@example.com', 0)`,
+        `INSERT INTO ${ORDERS} VALUES ${Array.from({ length: 600 }, (_, i) => `(${i + 1}, ${(i % 300) + 1}, ${i % 11 === 0 ? 'NULL' : `'order ${i + 1}'`})`).join(',')}`,
+      ]);
+    });
+
+    after(async () => {
+      await terminateIfRunning(h, ID);
+      await dropTables(h, [ACCOUNTS, ORDERS]);
+      await editVSchema(h, 'target', 'customer', (v) => { delete v.tables![ACCOUNTS]; delete v.tables![ORDERS]; }).catch(() => undefined);
+    });
+
+    it('splits the one source shard over the target shards by their vindexes, moving rows whose vindex column changes', async () => {
+      const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'split', '--target-keyspace', 'customer', 'create',
+        '--source-keyspace', 'legacy', '--mount-name', MOUNT, '--tables', `${ACCOUNTS},${ORDERS}`]);
+      assert.equal(r.code, 0, r.stderr);
+      const handle = h.client.workflow.getHandle(ID);
+      await waitStatus(handle, 'the copy is done', (s) => s.phase === 'Running' && s.shards.every((x) => x.phase === 'Running'), 120_000);
+
+      // Catch-up: new rows, a unique email handed from one account to another (different target
+      // shards), orders moved between accounts (and so between target shards), deletes.
+      await onLegacy([
+        `INSERT INTO ${ACCOUNTS} VALUES ${Array.from({ length: 50 }, (_, i) => `(${1000 + i}, 'n${i}@example.com', 1)`).join(',')}`,
+        `UPDATE ${ACCOUNTS} SET email = 'gone@example.com' WHERE id = 1`,
+        `UPDATE ${ACCOUNTS} SET email = 'a1@example.com', balance = balance + 1 WHERE id = 2`,
+        `UPDATE ${ORDERS} SET account_id = account_id + 7 WHERE order_id % 4 = 0`,
+        `UPDATE ${ORDERS} SET note = CONCAT(COALESCE(note, ''), ' edited') WHERE order_id % 9 = 0`,
+        `DELETE FROM ${ORDERS} WHERE order_id % 10 = 3`,
+        `DELETE FROM ${ACCOUNTS} WHERE id BETWEEN 250 AND 260`,
+        `INSERT INTO ${ORDERS} VALUES (5000, 18446744073709551, 'big account')`,
+      ]);
+
+      await cutoverAndComplete(handle, 120_000);
+
+      const targets = TARGET_SHARDS.map((s) => tablet(h, 'target', s));
+      const accounts = await rowsByKey([legacy()], ACCOUNTS, 'id');
+      assert.equal(accounts.size, 301 + 50 - 11);
+      assertSameRows(ACCOUNTS, accounts, await rowsByKey(targets, ACCOUNTS, 'id'), byHash('id'));
+      const orders = await rowsByKey([legacy()], ORDERS, 'order_id');
+      assert.equal(orders.size, 600 - 60 + 1);
+      assertSameRows(ORDERS, orders, await rowsByKey(targets, ORDERS, 'order_id'), byHash('account_id'));
+      // The rows are spread: every target shard holds some of each table.
+      for (const t of targets) {
+        const [n] = await rowsOn<{ a: number; o: number }>(t.port, `SELECT (SELECT COUNT(*) FROM ${ACCOUNTS}) AS a, (SELECT COUNT(*) FROM ${ORDERS}) AS o`, [], t.db);
+        assert.ok(Number(n.a) > 0 && Number(n.o) > 0, `customer/${t.shard}: ${JSON.stringify(n)}`);
+      }
+    });
+  });
+});
