@@ -2,7 +2,7 @@
 // statement upserts safely, and (when several streams write the shard) which source shard owns
 // a row. Built once per table per activity run from the target table's own schema.
 import type { Connection } from '../mysql/connect';
-import { readTableSchema, type ColumnSchema } from '../mysql/schema';
+import { readTableSchema, TableMissing, type ColumnSchema } from '../mysql/schema';
 import { valueKind, type RowValue, type ValueKind } from '../mysql/values';
 import { createVindex, keyRangeContains, parseShardName, shardFinder, type Vindex } from '../vindex';
 import type { TablePlan } from '../workflows/api';
@@ -54,7 +54,9 @@ function isExactKeyColumn(c: ColumnSchema): boolean {
 
 export async function loadTableTarget(conn: Connection, db: string, table: TablePlan, opts: { sourceShards?: string[] } = {}): Promise<TableTarget> {
   const schema = await readTableSchema(conn, db, table.name).catch((err: unknown) => {
-    throw schemaError(`table ${table.name} is missing on the target (${db}): ${(err as Error).message}`);
+    // A target that does not answer is retried; only a table that is not there stops the shard.
+    if (err instanceof TableMissing) throw schemaError(`table ${table.name} is missing on the target (${db}): ${err.message}`);
+    throw err;
   });
   const written = schema.columns.filter((c) => !c.generated);
   const columns = written.map((c) => c.name);

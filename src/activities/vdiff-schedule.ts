@@ -8,9 +8,9 @@ import { quoteId, type Connection } from '../mysql/connect';
 import { migrateWorkflowId, planQuery, type MigrationPlan, type ShardPlan, type TablePlan } from '../workflows/api';
 import { vdiffOptionsProblem, type VDiffOptions } from '../workflows/vdiff-api';
 import type { VDiffScheduled, VDiffScheduleTask } from '../workflows/vdiff-tasks';
-import { resolveCells, type TopoServer } from '../topo';
+import { resolveCells, UnknownCell, type TopoServer } from '../topo';
 import { openSourceTopo, openTargetTopo, withTopo, type ActivityDeps } from './deps';
-import { errorText, invalidInput } from './errors';
+import { invalidInput } from './errors';
 import { readStreams, STATE_DB } from './state';
 import { connectTargetPrimary } from './target-primary';
 import { shardStatusOf } from './vdiff-shard';
@@ -62,7 +62,7 @@ async function tableRows(conn: Connection, db: string, tables: TablePlan[], anal
 async function checkCells(deps: ActivityDeps, plan: MigrationPlan, options: VDiffOptions): Promise<void> {
   const check = async (topo: TopoServer, cells: string[], flag: string) => {
     if (cells.length === 0) return;
-    await resolveCells(topo, cells).catch((err: unknown) => { throw invalidInput(`${flag}: ${errorText(err)}`); });
+    await resolveCells(topo, cells).catch((err: unknown) => { throw err instanceof UnknownCell ? invalidInput(`${flag}: ${err.message}`) : err; });
   };
   await withTopo(openSourceTopo(plan.sourceTopo), (topo) => check(topo, options.sourceCells, '--source-cells'));
   await withTopo(openTargetTopo(deps), (topo) => check(topo, options.targetCells, '--target-cells'));

@@ -5,7 +5,7 @@
 // rows compared since the last checkpoint, which the next run compares again.
 import { CancelledFailure } from '@temporalio/common';
 import type { Connection } from '../mysql/connect';
-import { readTableSchema } from '../mysql/schema';
+import { readTableSchema, TableMissing } from '../mysql/schema';
 import { decodeRowFromJson, encodeRowForJson, type RowValue } from '../mysql/values';
 import type { TablePlan } from '../workflows/api';
 import type { VDiffHeartbeat, VDiffShardStatus, VDiffTableStatus } from '../workflows/vdiff-api';
@@ -53,7 +53,8 @@ export async function clearStaleStops(state: Connection, workflowId: string): Pr
 /** The source's key columns must order like the target's, or the two streams cannot be walked together. */
 async function checkSourceKeys(conn: Connection, db: string, t: TableTarget, source: string): Promise<void> {
   const schema = await readTableSchema(conn, db, t.name).catch((err: unknown) => {
-    throw schemaError(`table ${t.name} is missing on source shard ${source}: ${errorText(err)}`);
+    if (err instanceof TableMissing) throw schemaError(`table ${t.name} is missing on source shard ${source}: ${err.message}`);
+    throw err;
   });
   for (const i of t.pkIndexes) {
     const want = t.columnSchemas[i];

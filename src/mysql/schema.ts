@@ -126,6 +126,12 @@ function isJsonCheck(clause: string, column: string): boolean {
  * (plus SHOW CREATE TABLE per table). `tables` defaults to every base table. A missing table is
  * an error naming it.
  */
+/**
+ * The table is not in the schema (or is a view). Callers tell it from a server that did not
+ * answer (a connection reset, a restart): only this one is a schema problem worth stopping for.
+ */
+export class TableMissing extends Error {}
+
 export async function readTableSchemas(conn: Connection, db: string, tables?: string[]): Promise<Map<string, TableSchema>> {
   const names = tables ?? await listBaseTables(conn, db);
   const result = new Map<string, TableSchema>();
@@ -156,7 +162,7 @@ export async function readTableSchemas(conn: Connection, db: string, tables?: st
 
   for (const name of names) {
     const t = tableRows.find((r) => r.TABLE_NAME === name);
-    if (!t) throw new Error(`table ${db}.${name} does not exist (or is not a base table)`);
+    if (!t) throw new TableMissing(`table ${db}.${name} does not exist (or is not a base table)`);
     const checks = checkRows.filter((r) => r.TABLE_NAME === name).map((r) => String(r.CHECK_CLAUSE));
     const columns: ColumnSchema[] = colRows.filter((r) => r.TABLE_NAME === name).map((r) => {
       const colName = String(r.COLUMN_NAME);
@@ -234,7 +240,7 @@ export async function readTableSchemas(conn: Connection, db: string, tables?: st
 
 export async function readTableSchema(conn: Connection, db: string, table: string): Promise<TableSchema> {
   const one = (await readTableSchemas(conn, db, [table])).get(table);
-  if (!one) throw new Error(`table ${db}.${table} does not exist`);
+  if (!one) throw new TableMissing(`table ${db}.${table} does not exist`);
   return one;
 }
 

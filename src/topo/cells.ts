@@ -59,6 +59,9 @@ export async function withCellTopo<T>(global: TopoServer, cell: string, fn: (cel
  * cell. Unknown names are an error that names them, since a silently ignored cell means no tablet
  * is ever found there.
  */
+/** A name that is neither a cell nor a cell alias (unlike a topology that does not answer). */
+export class UnknownCell extends Error {}
+
 export async function resolveCells(global: TopoServer, names: string[]): Promise<string[]> {
   const all = await listCells(global);
   if (names.length === 0) return all;
@@ -71,7 +74,7 @@ export async function resolveCells(global: TopoServer, names: string[]): Promise
     try {
       out.push(...(await getCellsAlias(global, name)).cells);
     } catch (err) {
-      if (isNoNode(err)) throw new Error(`cell ${name} is neither a cell nor a cell alias in ${global.server} ${global.root} (cells: ${all.join(', ') || 'none'})`);
+      if (isNoNode(err)) throw new UnknownCell(`cell ${name} is neither a cell nor a cell alias in ${global.server} ${global.root} (cells: ${all.join(', ') || 'none'})`);
       throw err;
     }
   }
