@@ -91,7 +91,7 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     progress.message = '';
     const flavor = await serverFlavor(source);
     const sourceTable: TableTarget = { ...tt, db: sourceDb };
-    await checkSourceColumns(source, sourceDb, tt);
+    await checkSourceColumns(source, sourceDb, tt, `source shard ${ref.sourceKeyspace}/${stream.sourceShard}, tablet ${picked.tablet.alias}`);
 
     // A snapshot older than the stream's start position would miss changes the catch-up never
     // replays: wait for a lagging tablet to pass it first. The position is read under a brief
@@ -250,9 +250,10 @@ async function writeBatch(target: Connection, tt: TableTarget, rs: RowSource, ch
   }
 }
 
-async function checkSourceColumns(source: Connection, db: string, tt: TableTarget): Promise<void> {
+/** `where` names the source shard and tablet, since source shards can drift apart. */
+async function checkSourceColumns(source: Connection, db: string, tt: TableTarget, where: string): Promise<void> {
   const [rows] = await source.query('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?', [db, tt.name]);
   const have = new Set((rows as { name: string }[]).map((r) => r.name.toLowerCase()));
   const missing = tt.columns.filter((c) => !have.has(c.toLowerCase()));
-  if (missing.length > 0) throw schemaError(`table ${tt.name}: column(s) ${missing.join(', ')} of the target are missing in the source (${db})`);
+  if (missing.length > 0) throw schemaError(`table ${tt.name}: column(s) ${missing.join(', ')} of the target are missing in the source (${db} on ${where})`);
 }

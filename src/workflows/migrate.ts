@@ -97,6 +97,9 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     status.details = describePhase(status);
     setCurrentDetails(status.details);
   };
+  // Runs from before this patch called the migration Running ("copy done on all shards") when a
+  // shard whose copy had not finished was in Error beside Running shards.
+  const copyAwarePhase = patched('migrate-phase-knows-unfinished-copies');
   /** Between operator actions the phase follows the shards. */
   const refreshPhase = () => {
     const phases = status.shards.map((s) => s.phase);
@@ -105,6 +108,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     else if (phases.every((p) => p === 'Stopped' || p === 'Drained' || p === 'Error') && !phases.every((p) => p === 'Error')) setPhase(status.phase === 'CutoverReady' ? 'CutoverReady' : 'Stopped');
     // After a cutover the streams keep running until complete: still CutoverReady.
     else if (status.phase === 'CutoverReady' && phases.every((p) => p === 'Running' || p === 'Drained')) setPhase('CutoverReady');
+    else if (copyAwarePhase && status.shards.some((s) => s.phase === 'Error' && s.copyFinishedAt === undefined)) setPhase('Copying');
     else setPhase('Running');
   };
 

@@ -122,10 +122,49 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
       // The parent is gone (terminated or finished): nothing to tell.
     }
   };
-  const setPhase = async (phase: ShardPhase) => {
-    if (status.phase === phase) return;
+  const showPhase = (phase: ShardPhase) => {
     status.phase = phase;
     for (const s of status.streams) s.state = phase === 'Copying' ? 'Copying' : phase === 'Running' || phase === 'Draining' ? 'Running' : phase === 'Error' ? 'Error' : 'Stopped';
+  };
+  // Streams copy side by side, so one call can fail and wait while another goes on. Runs from
+  // before this patch let the other stream's next step overwrite the Error (and clear its
+  // message): the shard then showed Copying with no activity and no error, waiting for a start
+  // nobody knew to send.
+  const errorsStayVisible = patched('shard-errors-stay-visible');
+  /** Errors that failed calls are waiting on (for start or their retry), by call. */
+  const waitingErrors = new Map<number, string>();
+  let failedCalls = 0;
+  /** What the shard does once no failed call waits: the last phase asked for other than Error. */
+  let intended: ShardPhase = status.phase;
+  const setPhase = async (phase: ShardPhase) => {
+    if (errorsStayVisible && phase !== 'Error') {
+      intended = phase;
+      if (waitingErrors.size > 0) return;
+    }
+    if (status.phase === phase) return;
+    showPhase(phase);
+    await notify();
+  };
+
+  /** After a failure: Error (with its message) until `start`, or a minute for a retryable one; then the phase asked for. */
+  const waitAfterFailure = async (err: unknown) => {
+    const call = failedCalls++;
+    waitingErrors.set(call, errorMessage(err));
+    status.lastError = errorMessage(err);
+    showPhase('Error');
+    await notify();
+    st.retryRequested = false;
+    const retryNow = () => st.retryRequested || st.finishing;
+    if (isNonRetryable(err)) await condition(retryNow);
+    else await condition(retryNow, '1 minute');
+    st.retryRequested = false;
+    waitingErrors.delete(call);
+    if (waitingErrors.size === 0) {
+      status.lastError = '';
+      showPhase(intended);
+    } else {
+      status.lastError = [...waitingErrors.values()].pop()!;
+    }
     await notify();
   };
 
@@ -140,13 +179,17 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
     void condition(() => finished || interruptWhen()).then(() => { if (!finished) scope.cancel(); });
     try {
       const result = await scope.run(run);
-      if (status.lastError) {
+      if (status.lastError && !(errorsStayVisible && waitingErrors.size > 0)) {
         status.lastError = '';
         await notify();
       }
       return result;
     } catch (err) {
       if (isCancellation(err)) return undefined;
+      if (errorsStayVisible) {
+        await waitAfterFailure(err);
+        return undefined;
+      }
       status.lastError = errorMessage(err);
       const resumeTo = status.phase;
       await setPhase('Error');
@@ -215,6 +258,9 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
             progress.rowsScanned = result.rowsScanned;
             progress.bytesCopied = result.bytesCopied;
             progress.done = result.done;
+            // The parent otherwise hears of progress with phase changes, which an error that
+            // another stream waits on holds back.
+            if (errorsStayVisible && waitingErrors.size > 0) await notify();
           }
           if (historyIsLong()) return 'long';
         }
