@@ -1,13 +1,15 @@
 // A migration survives its worker being killed (SIGKILL) during the copy and again during
-// catch-up, while the application keeps writing to the source: the result is checked with the
-// independent comparison (plain SQL, OpenSSL routing), which must find no difference at all.
+// catch-up, and the services it depends on being killed under it: a target primary's mysqld
+// during the copy, every tablet of a source shard, Temporal and the target's etcd during
+// catch-up; all while the application keeps writing to the source. The result is checked with
+// the independent comparison (plain SQL, OpenSSL routing), which must find no difference at all.
 import { strict as assert } from 'node:assert';
 import mysql from 'mysql2/promise';
 import { seedCommerce, startLoad } from '../../src/local/commerce-load';
 import { completeSignal, cutoverSignal, migrateWorkflowId, shardWorkflowId, TASK_QUEUE } from '../../src/workflows/api';
 import { compareMigration } from '../support/compare';
 import { localCli, mountAndApplyVSchema, primaries, resetClusters, sourceWriter, vtmigrate } from '../support/migration';
-import { testStack } from '../support/stack';
+import { testStack, testTablets } from '../support/stack';
 import { testClient, waitForStatus } from '../support/temporal';
 
 /** A column of the targets' copy checkpoints, summed over every target primary (0 before any). */
@@ -53,9 +55,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-describe('Migrate survives worker crashes', function () {
+describe('Migrate survives crashes of its worker, databases, topology and Temporal', function () {
   this.timeout(600_000);
   const workflowId = migrateWorkflowId('customer', 'crashy');
+  const dbCrashId = migrateWorkflowId('customer', 'dbcrash');
 
   before(async () => {
     await testStack();
@@ -66,8 +69,10 @@ describe('Migrate survives worker crashes', function () {
 
   after(async () => {
     await localCli(['stop', 'worker']);
+    // Whatever a failed test left stopped comes back for the next suites (start is idempotent).
+    for (const component of ['temporal', 'etcd:target', ...(await testTablets()).map((t) => `tablet:${t.alias}`)]) await localCli(['start', component]);
     const c = await testClient();
-    await c.workflow.getHandle(workflowId).terminate('test cleanup').catch(() => undefined);
+    for (const id of [workflowId, dbCrashId]) await c.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
     await resetClusters();
   });
 
@@ -143,4 +148,69 @@ describe('Migrate survives worker crashes', function () {
     assert.deepEqual(result.differences.slice(0, 10), []);
     assert.ok(result.rows.customer > 2000, `only ${result.rows.customer} customers`);
   }
+  it('finishes with exactly the source rows after SIGKILL of a target mysqld during copy, and of a source shard, Temporal and etcd during catch-up', async () => {
+    await resetClusters();
+    await mountAndApplyVSchema();
+    const spec = await testStack();
+    const writer = await sourceWriter(12, 1);
+    await seedCommerce(writer, { customers: 2500, products: 600 });
+    assert.equal((await localCli(['start', 'worker'])).code, 0);
+    const load = startLoad(writer, 40);
+    try {
+      const statusText = async () => (await vtmigrate(['Migrate', '--workflow', 'dbcrash', '--target-keyspace', 'customer', 'status'])).stdout;
+      const showsWhile = async (what: string, pattern: RegExp) => {
+        let last = '';
+        await until(what, async () => pattern.test(last = await statusText()), 90_000).catch((err: Error) => { throw new Error(`${err.message}; last status:\n${last}`); });
+      };
+      const c = await testClient();
+      await c.workflow.start('Migrate', {
+        taskQueue: TASK_QUEUE,
+        workflowId: dbCrashId,
+        args: [{ workflow: 'dbcrash', targetKeyspace: 'customer', sourceKeyspace: 'commerce', mountName: 'ext1', allTables: true, copyBatchRows: 100 }],
+      });
+
+      // A target primary fed by both source shards dies mid-copy; its streams fail and retry
+      // (the other shards go on) until it is back, then resume from their checkpoints.
+      const [target] = await testTablets({ cluster: 'target', keyspace: 'customer', shard: '40-c0', type: 'PRIMARY' });
+      await until('the copy into 40-c0 to start', async () => (await rowsCopied([target.port])) > 300);
+      assert.ok((await copiesDone([target.port])) < 2 * 4, 'the copy into 40-c0 (2 streams, 4 tables) had already finished');
+      assert.equal((await localCli(['stop', `tablet:${target.alias}`, '--signal', 'KILL'])).code, 0);
+      await showsWhile(`status to show ${target.alias}'s streams failing`, new RegExp(`on customer/${target.alias}: Status: Error\\. [^\\n]*ECONNREFUSED[^\\n]*retrying`));
+      assert.equal((await localCli(['start', `tablet:${target.alias}`])).code, 0);
+      await waitForStatus(dbCrashId, (s) => s.phase === 'Running' && s.shards.every((sh) => sh.phase === 'Running'), 300_000);
+
+      // Every tablet of source shard -80 dies during catch-up: its streams say so and wait.
+      const sources = await testTablets({ cluster: 'source', keyspace: 'commerce', shard: '-80' });
+      for (const t of sources) assert.equal((await localCli(['stop', `tablet:${t.alias}`, '--signal', 'KILL'])).code, 0);
+      await showsWhile('status to say no tablet of -80 can be streamed from', /No healthy serving tablet found for streaming, shard commerce\.-80/);
+      for (const t of sources) assert.equal((await localCli(['start', `tablet:${t.alias}`])).code, 0);
+
+      // Temporal dies and comes back: the runs go on from their persisted histories.
+      assert.equal((await localCli(['stop', 'temporal', '--signal', 'KILL'])).code, 0);
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal((await localCli(['start', 'temporal'])).code, 0);
+      // The target topology dies for a while; catch-up does not need it once its tablets are known.
+      assert.equal((await localCli(['stop', 'etcd:target', '--signal', 'KILL'])).code, 0);
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal((await localCli(['start', 'etcd:target'])).code, 0);
+      await showsWhile('every stream to run again', /^(?![\s\S]*Status: (Error|Copying|Stopped))[\s\S]*Status: Running/);
+
+      const stats = await load.stop();
+      assert.ok(stats.moves > 0, 'the load moved no order between shards');
+      // Writes to -80 failed while it was down; every other write landed.
+      assert.ok(load.errors.every((e) => /ECONNREFUSED|ECONNRESET|PROTOCOL_CONNECTION_LOST|closed state|Connection lost/i.test(e.message)), load.errors.map((e) => e.message).join('; '));
+
+      await c.workflow.getHandle(dbCrashId).signal(cutoverSignal);
+      const status = await waitForStatus(dbCrashId, (s) => s.phase === 'CutoverReady' || s.errors.length > 0, 300_000);
+      assert.deepEqual(status.errors, []);
+      await c.workflow.getHandle(dbCrashId).signal(completeSignal, {});
+      await c.workflow.getHandle(dbCrashId).result();
+    } finally {
+      await load.stop();
+      await writer.close();
+    }
+    const result = await compareMigration(primaries(spec, 'source'), primaries(spec, 'target'));
+    assert.deepEqual(result.differences.slice(0, 10), []);
+    assert.ok(result.rows.customer > 2000, `only ${result.rows.customer} customers`);
+  });
 });
