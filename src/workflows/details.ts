@@ -6,10 +6,17 @@ export function describePhase(s: MigrateStatus): string {
   const count = (phase: string) => s.shards.filter((x) => x.phase === phase).length;
   const errors = s.shards.filter((x) => x.lastError !== '');
   const errorText = errors.length > 0 ? `; shard ${errors[0].shard} failing: ${errors[0].lastError}` : '';
+  // Some shards stopped beside running ones (one stopped at a DDL, say): the phase says Running
+  // or Copying, so say which shards stand still and why.
+  const stopped = s.shards.filter((x) => x.phase === 'Stopped');
+  const why = stopped.flatMap((x) => x.streams.map((st) => st.message)).find((m) => m !== '');
+  const stoppedText = stopped.length > 0
+    ? `; shard(s) ${stopped.map((x) => x.shard).join(', ')} stopped${why ? ` (${why.replace(/\.$/, '')})` : ''}: signal start to resume them`
+    : '';
   switch (s.phase) {
     case 'Validating': return `Validating the migration of ${what}`;
-    case 'Copying': return `Copying ${s.tables.length} table(s) from ${what}: ${count('Copying')} of ${s.shards.length} shard(s) copying, ${count('Running')} replicating${errorText}`;
-    case 'Running': return `Replicating ${what}: copy done on all ${s.shards.length} shard(s); waiting for cutover${errorText}`;
+    case 'Copying': return `Copying ${s.tables.length} table(s) from ${what}: ${count('Copying')} of ${s.shards.length} shard(s) copying, ${count('Running')} replicating${errorText}${stoppedText}`;
+    case 'Running': return `Replicating ${what}: copy done on all ${s.shards.length} shard(s); waiting for cutover${errorText}${stoppedText}`;
     case 'Stopped': return `Stopped: streams of ${what} are paused; signal start to resume${errorText}`;
     case 'CuttingOver': return `Cutting over ${what}: draining streams to the source positions and verifying`;
     case 'CutoverReady': {

@@ -1,0 +1,40 @@
+// The one-line details the Web UI shows for a Migrate run (describePhase): with some shards
+// stopped beside running ones (one stopped at a DDL, say), the line must say which and why,
+// not only "waiting for cutover".
+import { strict as assert } from 'node:assert';
+import { describePhase } from '../../../src/workflows/details';
+import { migrateStatus, progress, shard, stream } from '../client/fixtures';
+
+const done = { customer: progress(10, true) };
+
+describe('describePhase', () => {
+  it('Running with every shard running: copy done, waiting for cutover', () => {
+    const s = migrateStatus({ phase: 'Running', shards: [shard('-80', 'zone1-100', 'Running', [stream('-80', 'Running', done)]), shard('80-', 'zone1-200', 'Running', [stream('80-', 'Running', done)])] });
+    assert.equal(describePhase(s), 'Replicating commerce (mount ext1) into customer: copy done on all 2 shard(s); waiting for cutover');
+  });
+
+  it('Running beside a shard stopped at a DDL names the shard and the reason', () => {
+    const s = migrateStatus({
+      phase: 'Running',
+      shards: [
+        shard('-80', 'zone1-100', 'Running', [stream('-80', 'Running', done)]),
+        shard('80-', 'zone1-200', 'Stopped', [stream('80-', 'Stopped', done, { message: 'Stopped at DDL ALTER TABLE customer ADD COLUMN x INT.' })]),
+      ],
+    });
+    assert.equal(describePhase(s), 'Replicating commerce (mount ext1) into customer: copy done on all 2 shard(s); waiting for cutover; ' +
+      'shard(s) 80- stopped (Stopped at DDL ALTER TABLE customer ADD COLUMN x INT): signal start to resume them');
+  });
+
+  it('Copying with a failing shard and a stopped one says both', () => {
+    const s = migrateStatus({
+      phase: 'Copying',
+      shards: [
+        shard('-40', 'zone1-100', 'Error', [stream('-80', 'Error', { customer: progress(3, false) })], 'table customer: column(s) x missing'),
+        shard('40-80', 'zone1-200', 'Stopped', [stream('-80', 'Stopped', { customer: progress(3, false) })]),
+        shard('80-', 'zone1-300', 'Copying', [stream('80-', 'Copying', { customer: progress(3, false) })]),
+      ],
+    });
+    assert.equal(describePhase(s), 'Copying 2 table(s) from commerce (mount ext1) into customer: 1 of 3 shard(s) copying, 0 replicating; ' +
+      'shard -40 failing: table customer: column(s) x missing; shard(s) 40-80 stopped: signal start to resume them');
+  });
+});
