@@ -21,6 +21,7 @@ import type { FullMigrateRequest, MigrationPlan, ShardPlan, TablePlan, VindexRef
 import { openTargetTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
 import { errorText, invalidInput } from './errors';
 import { resolveMount } from './mount';
+import { schemaDrift } from './schema-drift';
 import { findPrimary, targetTopoRef } from './target-primary';
 
 export type PlanRequest = FullMigrateRequest & { workflowId: string };
@@ -125,12 +126,19 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           if (b.binlogRowImage !== 'FULL') problems.push(`${where}: binlog_row_image is ${b.binlogRowImage}; vtmigrate needs FULL`);
           if (b.gtidMode !== null && b.gtidMode !== 'ON') problems.push(`${where}: gtid_mode is ${b.gtidMode}; vtmigrate needs ON`);
           if (b.binlogTransactionCompression) problems.push(`${where}: binlog_transaction_compression is ON; the binlog reader cannot decode compressed transactions`);
-          const shardSchemas = shard === sourceShards[0] ? schemas : await readTableSchemas(conn, sourceDb, tableNames);
+          // Only the tables this shard has (one missing would fail the whole read): the rest are named below.
+          const present = shard === sourceShards[0] ? undefined : new Set(await listBaseTables(conn, sourceDb));
+          const shardSchemas = present ? await readTableSchemas(conn, sourceDb, tableNames.filter((t) => present.has(t))) : schemas;
           for (const t of tableNames) {
             const s = shardSchemas.get(t);
             if (!s) {
               problems.push(`table ${t} not found on source shard ${req.sourceKeyspace}/${shard}`);
               continue;
+            }
+            const drift = shard === sourceShards[0] ? undefined : schemaDrift(schemas.get(t)!, s);
+            if (drift) {
+              problems.push(`table ${t} differs between source shards ${req.sourceKeyspace}/${sourceShards[0]} and ${req.sourceKeyspace}/${shard} ` +
+                `(on ${shard}: ${drift}); apply the same definition on every source shard first`);
             }
             const e = estimates.get(t) ?? { rows: 0, bytes: 0 };
             estimates.set(t, { rows: e.rows + s.estimatedRows, bytes: e.bytes + s.estimatedBytes });

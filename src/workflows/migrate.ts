@@ -206,7 +206,8 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
       } else if (action.kind === 'stop') {
         await signalChildren((h) => h.signal(shardStopSignal));
       } else if (action.kind === 'cutover') {
-        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending').map((s) => s.shard);
+        // A shard in Error (or Stopped) before its copy finished is not ready either.
+        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending' || (copyAwarePhase && s.copyFinishedAt === undefined)).map((s) => s.shard);
         if (children.length === 0 || copying.length > 0) {
           note(`cutover refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}`);
           continue;
@@ -255,7 +256,8 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         }
         setPhase('CutoverReady');
       } else if (action.kind === 'complete') {
-        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending').map((s) => s.shard);
+        // A shard in Error (or Stopped) before its copy finished is not ready either.
+        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending' || (copyAwarePhase && s.copyFinishedAt === undefined)).map((s) => s.shard);
         if (!action.force && (children.length === 0 || copying.length > 0)) {
           note(`complete refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}; use cancel, or complete --force`);
           continue;

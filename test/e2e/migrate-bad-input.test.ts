@@ -103,6 +103,17 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
       expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce has no primary key/);
     });
 
+    it('a table whose definition differs between source shards, or that one shard lacks', async () => {
+      const [p0, p1] = await sourcePorts();
+      const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });
+      assert.equal((await vtmigrate(['ApplyVSchema', '--vschema', vs, 'customer'])).code, 0);
+      await onPorts([p0], 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY, note VARCHAR(20), n INT NOT NULL)');
+      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk not found on source shard commerce\/80-/);
+      await onPorts([p1], 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY, n BIGINT NOT NULL, extra INT)');
+      expectRefusal(await create(...base, '--tables', 'nopk'), new RegExp('table nopk differs between source shards commerce/-80 and commerce/80- ' +
+        '\\(on 80-: no column\\(s\\) note; extra column\\(s\\) extra; column n is bigint\\(20\\) NOT NULL, not int\\(11\\) NOT NULL\\); apply the same definition on every source shard first'));
+    });
+
     it('a table with a column type the copy cannot carry exactly (MariaDB UUID)', async () => {
       await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY, addr INET6, u UUID, pt POINT)');
       const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });

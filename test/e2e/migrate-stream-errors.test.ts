@@ -52,13 +52,10 @@ describe('Migrate: one stream of a shared target shard fails while the other goe
     await createSourceTables(h, { [TABLE]: ddl(TABLE), [OTHER]: ddl(OTHER) });
     await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' }, [OTHER]: { column: 'id', name: 'hash' } });
     await ensureMount(h, MOUNT);
-    // The target's table is made from -80's; 80- has drifted (no `note`).
-    const p80 = tablet(h, 'source', '80-');
-    await execOn(p80.port, `ALTER TABLE ${TABLE} DROP COLUMN note`, p80.db);
     for (const s of SOURCE_SHARDS) {
       const p = tablet(h, 'source', s);
       const ids = Array.from({ length: ROWS }, (_, i) => i + 1).filter((id) => shardOf(SOURCE_SHARDS, hashKsid(BigInt(id))) === s);
-      const values = ids.map((id) => (s === '80-' ? `(${id}, 'item ${id}')` : `(${id}, 'item ${id}', 'note ${id}')`));
+      const values = ids.map((id) => (s === '80-' ? `(${id}, 'item ${id}', NULL)` : `(${id}, 'item ${id}', 'note ${id}')`));
       await execOn(p.port, `INSERT INTO ${TABLE} VALUES ${values.join(',')}`, p.db);
       await execOn(p.port, `INSERT INTO ${OTHER} VALUES ${ids.map((id) => `(${id}, 'other ${id}', NULL)`).join(',')}`, p.db);
     }
@@ -73,8 +70,14 @@ describe('Migrate: one stream of a shared target shard fails while the other goe
   });
 
   it('keeps the shard in Error, with the message, after the other stream finished its copy; start after the fix completes it', async () => {
-    // Small batches: the -80 stream's copy of 40-c0 outlives the 80- stream's failure.
-    handle = await startMigrate(h, { workflow: WORKFLOW, mountName: MOUNT, tables: [TABLE, OTHER], copyBatchRows: 50 });
+    // Create checks that the source shards agree; 80- drifts (loses `note`) after that, before
+    // the copy starts. Small batches: the -80 stream's copy of 40-c0 outlives the 80- stream's failure.
+    handle = await startMigrate(h, { workflow: WORKFLOW, mountName: MOUNT, tables: [TABLE, OTHER], copyBatchRows: 50, autoStart: false });
+    await waitStatus(handle, 'the migration is planned and waits for start', (s) => s.phase === 'Stopped', 60_000);
+    const p80 = tablet(h, 'source', '80-');
+    await execOn(p80.port, `ALTER TABLE ${TABLE} DROP COLUMN note`, p80.db);
+    const workflowStart = () => vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', 'start', '--workflow', WORKFLOW]);
+    assert.equal((await workflowStart()).code, 0);
     // The shard child itself (what it will tell the parent and the CLI).
     const child = h.client.workflow.getHandle(shardWorkflowId(ID, '40-c0'));
     const healthyDone = (s: ShardStatus) => Object.values(s.streams.find((x) => x.sourceShard === '-80')!.tables).every((t) => t.done);
@@ -95,10 +98,13 @@ describe('Migrate: one stream of a shared target shard fails while the other goe
     const text = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', 'status']);
     assert.match(text.stdout, /id=2 on customer\/zone2-\d+: Status: Error\. table drift_a: column\(s\) note of the target are missing in the source/);
 
+    // Cutover is refused while a shard has not finished its copy, even one in Error.
+    await handle.signal('cutover');
+    await waitStatus(handle, 'the cutover is refused', (s) => s.errors.some((e) => /cutover refused: the copy is not finished on shards .*40-c0/.test(e)), 30_000, { allowErrors: true });
+
     // The operator fixes the drifted shard and starts the workflow again.
-    const p80 = tablet(h, 'source', '80-');
     await execOn(p80.port, `ALTER TABLE ${TABLE} ADD COLUMN note VARCHAR(40) NULL`, p80.db);
-    const start = await vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', 'start', '--workflow', WORKFLOW]);
+    const start = await workflowStart();
     assert.equal(start.code, 0, start.stderr);
     await waitStatus(handle, 'every shard has copied and runs', (s) => s.phase === 'Running' && s.shards.every((x) => x.phase === 'Running' && x.lastError === ''), 120_000);
     await execOn(p80.port, `UPDATE ${TABLE} SET note = 'after the fix' WHERE id % 10 = 0`, p80.db);
