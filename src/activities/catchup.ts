@@ -23,6 +23,7 @@ import { acquireShardLock, HOLD, parkedRowsBySource, readStopPositions, readStre
 import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
 import { loadTableTarget, targetValueFilter, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
+import { streamLagSeconds } from './stream-lag';
 
 const MAX_STATEMENT_BYTES = 8 << 20;
 const NONE: readonly number[] = [];
@@ -65,7 +66,10 @@ interface StreamRun {
   lastTimestamp: number;
   eventsApplied: number;
   message: string;
+  /** Connected and caught up: the source sent a heartbeat after its last change. */
   idle: boolean;
+  /** Epoch ms of the last heartbeat: the stream was caught up then, whatever time its last change carries. */
+  syncedAt: number;
   /** VDiff's request: '' none, 'hold', or a position to stop exactly at (see state.ts). */
   stopPos: string;
   /** True once we told VDiff (state 'Held') that the stream stands still where it asked. */
@@ -130,7 +134,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       streams.push({
         plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: formatPosition(pos), until,
         reached: until !== undefined && positionAtLeast(pos, until), tablet: row.tablet, lastTimestamp: row.transactionTimestamp,
-        eventsApplied: 0, message: '', idle: false, stopPos: '', held: false,
+        eventsApplied: 0, message: '', idle: false, syncedAt: 0, stopPos: '', held: false,
       });
     }
 
@@ -177,6 +181,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     const pump = async (s: StreamRun) => {
       let exclude: string[] = [];
       while (!stopping && !s.reached) {
+        s.idle = false; // until the (new) reader says it is caught up
         let source;
         try {
           source = await connectSourceTablet(deps, ref, s.plan.sourceShard, {
@@ -214,6 +219,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             if (stopping) break;
             if (item.type === 'heartbeat') {
               s.idle = true; // nothing newer on the source: caught up
+              s.syncedAt = Date.now();
               continue;
             }
             s.idle = false;
@@ -237,7 +243,9 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           if (stopping) return;
           exclude = [];
         } catch (err) {
-          // The tablet died or the connection dropped: pick again (another tablet first).
+          // The tablet died or the connection dropped: pick again (another tablet first). Not
+          // caught up any more: lag grows from the last moment it was.
+          s.idle = false;
           s.message = `binlog stream from ${s.tablet} failed: ${errorText(err)}; picking a tablet again`;
           exclude = [s.tablet];
           await pause(1000);
@@ -277,7 +285,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         kind: 'catchup',
         streams: streams.map((s): StreamHeartbeat => ({
           id: s.plan.id, sourceShard: s.plan.sourceShard, position: formatPosition(s.committed), tablet: s.tablet,
-          lagSeconds: s.idle && queue.every((q) => q.stream !== s) ? 0 : s.lastTimestamp > 0 ? Math.max(0, Math.round(now / 1000 - s.lastTimestamp)) : 0,
+          lagSeconds: streamLagSeconds(s, now, queue.every((q) => q.stream !== s)),
           transactionTimestamp: s.lastTimestamp, eventsApplied: s.eventsApplied, message: s.message,
           parkedRows: parked.get(s.sourceIndex) ?? 0,
         })),
