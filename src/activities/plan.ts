@@ -126,8 +126,10 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           if (b.binlogRowImage !== 'FULL') problems.push(`${where}: binlog_row_image is ${b.binlogRowImage}; vtmigrate needs FULL`);
           if (b.gtidMode !== null && b.gtidMode !== 'ON') problems.push(`${where}: gtid_mode is ${b.gtidMode}; vtmigrate needs ON`);
           if (b.binlogTransactionCompression) problems.push(`${where}: binlog_transaction_compression is ON; the binlog reader cannot decode compressed transactions`);
-          // Only the tables this shard has (one missing would fail the whole read): the rest are named below.
-          const present = shard === sourceShards[0] ? undefined : new Set(await listBaseTables(conn, sourceDb));
+          // The first shard's definitions are read already. Of the others, only the tables the shard
+          // has (one missing would fail the whole read): the rest are named below.
+          const first = shard === sourceShards[0];
+          const present = first ? undefined : new Set(await listBaseTables(conn, sourceDb));
           const shardSchemas = present ? await readTableSchemas(conn, sourceDb, tableNames.filter((t) => present.has(t))) : schemas;
           for (const t of tableNames) {
             const s = shardSchemas.get(t);
@@ -135,7 +137,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
               problems.push(`table ${t} not found on source shard ${req.sourceKeyspace}/${shard}`);
               continue;
             }
-            const drift = shard === sourceShards[0] ? undefined : schemaDrift(schemas.get(t)!, s);
+            const drift = first ? undefined : schemaDrift(schemas.get(t)!, s);
             if (drift) {
               problems.push(`table ${t} differs between source shards ${req.sourceKeyspace}/${sourceShards[0]} and ${req.sourceKeyspace}/${shard} ` +
                 `(on ${shard}: ${drift}); apply the same definition on every source shard first`);

@@ -4,7 +4,7 @@
 // letting a shard's copy or catch-up fail on it later.
 import type { ColumnSchema, TableSchema } from '../mysql/schema';
 
-const describe = (c: ColumnSchema) => `${c.columnType}${c.nullable ? ' NULL' : ' NOT NULL'}${c.collation ? ` ${c.collation}` : ''}${c.generated ? ' GENERATED' : ''}`;
+const columnText = (c: ColumnSchema) => `${c.columnType}${c.nullable ? ' NULL' : ' NOT NULL'}${c.collation ? ` ${c.collation}` : ''}${c.generated ? ' GENERATED' : ''}`;
 
 /**
  * How `other` (a table on another source shard) differs from `first` in what the copy and the
@@ -23,7 +23,7 @@ export function schemaDrift(first: TableSchema, other: TableSchema): string | un
   if (extra.length > 0) problems.push(`extra column(s) ${extra.join(', ')}`);
   for (const c of first.columns) {
     const o = theirs.get(key(c));
-    if (o && describe(o) !== describe(c)) problems.push(`column ${c.name} is ${describe(o)}, not ${describe(c)}`);
+    if (o && columnText(o) !== columnText(c)) problems.push(`column ${c.name} is ${columnText(o)}, not ${columnText(c)}`);
   }
   const pk = (t: TableSchema) => t.primaryKey.map((c) => c.toLowerCase()).join(', ');
   if (pk(first) !== pk(other)) problems.push(`primary key (${other.primaryKey.join(', ')}), not (${first.primaryKey.join(', ')})`);

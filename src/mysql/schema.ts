@@ -122,16 +122,16 @@ function isJsonCheck(clause: string, column: string): boolean {
 }
 
 /**
- * Schemas of several tables of one database, read with one information_schema query per kind
- * (plus SHOW CREATE TABLE per table). `tables` defaults to every base table. A missing table is
- * an error naming it.
- */
-/**
  * The table is not in the schema (or is a view). Callers tell it from a server that did not
  * answer (a connection reset, a restart): only this one is a schema problem worth stopping for.
  */
 export class TableMissing extends Error {}
 
+/**
+ * Schemas of several tables of one database, read with one information_schema query per kind
+ * (plus SHOW CREATE TABLE per table). `tables` defaults to every base table. A missing table is
+ * an error naming it.
+ */
 export async function readTableSchemas(conn: Connection, db: string, tables?: string[]): Promise<Map<string, TableSchema>> {
   const names = tables ?? await listBaseTables(conn, db);
   const result = new Map<string, TableSchema>();

@@ -54,14 +54,14 @@ export async function withCellTopo<T>(global: TopoServer, cell: string, fn: (cel
   }
 }
 
+/** A name that is neither a cell nor a cell alias (unlike a topology that does not answer). */
+export class UnknownCell extends Error {}
+
 /**
  * Cell names for a list of cells or cell aliases (an alias expands to its cells); [] means every
  * cell. Unknown names are an error that names them, since a silently ignored cell means no tablet
  * is ever found there.
  */
-/** A name that is neither a cell nor a cell alias (unlike a topology that does not answer). */
-export class UnknownCell extends Error {}
-
 export async function resolveCells(global: TopoServer, names: string[]): Promise<string[]> {
   const all = await listCells(global);
   if (names.length === 0) return all;

@@ -100,6 +100,10 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   // Runs from before this patch called the migration Running ("copy done on all shards") when a
   // shard whose copy had not finished was in Error beside Running shards.
   const copyAwarePhase = patched('migrate-phase-knows-unfinished-copies');
+  /** Shards whose copy is not finished: copying, not started, or (patched) in Error or Stopped before it finished. */
+  const unfinishedCopies = () => status.shards
+    .filter((s) => s.phase === 'Copying' || s.phase === 'Pending' || (copyAwarePhase && s.copyFinishedAt === undefined))
+    .map((s) => s.shard);
   /** Between operator actions the phase follows the shards. */
   const refreshPhase = () => {
     const phases = status.shards.map((s) => s.phase);
@@ -206,8 +210,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
       } else if (action.kind === 'stop') {
         await signalChildren((h) => h.signal(shardStopSignal));
       } else if (action.kind === 'cutover') {
-        // A shard in Error (or Stopped) before its copy finished is not ready either.
-        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending' || (copyAwarePhase && s.copyFinishedAt === undefined)).map((s) => s.shard);
+        const copying = unfinishedCopies();
         if (children.length === 0 || copying.length > 0) {
           note(`cutover refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}`);
           continue;
@@ -256,8 +259,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         }
         setPhase('CutoverReady');
       } else if (action.kind === 'complete') {
-        // A shard in Error (or Stopped) before its copy finished is not ready either.
-        const copying = status.shards.filter((s) => s.phase === 'Copying' || s.phase === 'Pending' || (copyAwarePhase && s.copyFinishedAt === undefined)).map((s) => s.shard);
+        const copying = unfinishedCopies();
         if (!action.force && (children.length === 0 || copying.length > 0)) {
           note(`complete refused: the copy is not finished on shards ${copying.join(', ') || 'all (streams not started)'}; use cancel, or complete --force`);
           continue;
