@@ -79,7 +79,7 @@ export function registerVindexCommand(program: Command): void {
     .command('Vindex')
     .description('Prints the keyspace id a vindex gives each value and, with --shards, the shard that holds it.')
     .argument('<value...>', 'column values, as SQL text (e.g. 1, 18446744073709551615, or a string)')
-    .option('--type <type>', 'Vindex type: hash, xxhash, numeric, reverse_bits, binary or binary_md5. (required)')
+    .option('--type <type>', 'Vindex type: hash, xxhash, numeric, reverse_bits, binary, binary_md5, unicode_loose_md5 or unicode_loose_xxhash. (required)')
     .option('--shards <shards>', 'The keyspace\'s shards: a sharding spec like -40-80-c0- or a comma-separated list like -80,80-.')
     .option('--params <k=v,...>', 'Vindex params, comma-separated key=value pairs (the supported types take none).')
     .option('--format <format>', 'Output format: text (one "<value> <keyspace id hex> [<shard>]" line per value) or json (an array of {value, keyspace_id, shard}).', 'text')

@@ -45,7 +45,9 @@ const FIXED_TRAITS: ReadonlyMap<string, VindexTraits> = new Map(Object.entries({
 export const KNOWN_VINDEX_TYPES: readonly string[] = [...FIXED_TRAITS.keys(), 'lookup_cost', 'multicol'].sort();
 
 /** The types vtmigrate computes keyspace ids for (createVindex). */
-export const SUPPORTED_VINDEX_TYPES: readonly string[] = ['binary', 'binary_md5', 'hash', 'numeric', 'reverse_bits', 'xxhash'];
+export const SUPPORTED_VINDEX_TYPES: readonly string[] = [
+  'binary', 'binary_md5', 'hash', 'numeric', 'reverse_bits', 'unicode_loose_md5', 'unicode_loose_xxhash', 'xxhash',
+];
 
 export function isKnownVindexType(type: string): boolean {
   return KNOWN_VINDEX_TYPES.includes(type);

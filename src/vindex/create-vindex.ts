@@ -6,6 +6,7 @@ import { unsupportedVindexError } from './catalog';
 import { hashVindex } from './hash';
 import { numericVindex } from './numeric';
 import { reverseBitsVindex } from './reverse-bits';
+import { createUnicodeLooseXxhashVindex, unicodeLooseMd5Vindex } from './unicode-loose';
 import type { Vindex } from './vindex';
 import { createXxhashVindex } from './xxhash';
 
@@ -13,7 +14,7 @@ import { createXxhashVindex } from './xxhash';
  * The vindex of VSchema type `type`, ready to map synchronously. Async because some types
  * (xxhash) initialise WebAssembly first; await it once, then call map per row.
  * Throws `vindex type <t> is not supported yet` for Vitess types vtmigrate cannot compute
- * (lookup and unicode_loose ones among them) and `vindex type <t> is not known` otherwise.
+ * (the lookup ones) and `vindex type <t> is not known` otherwise.
  * None of the supported types takes params; like Vitess, unknown params are ignored.
  */
 export async function createVindex(type: string, _params: Readonly<Record<string, string>> = {}): Promise<Vindex> {
@@ -24,6 +25,8 @@ export async function createVindex(type: string, _params: Readonly<Record<string
     case 'reverse_bits': return reverseBitsVindex;
     case 'binary': return binaryVindex;
     case 'binary_md5': return binaryMd5Vindex;
+    case 'unicode_loose_md5': return unicodeLooseMd5Vindex;
+    case 'unicode_loose_xxhash': return createUnicodeLooseXxhashVindex();
     default: throw unsupportedVindexError(type);
   }
 }

@@ -16,6 +16,7 @@ export { reverseBitsKeyspaceId, reverseBitsVindex } from './reverse-bits';
 export { binaryKeyspaceId, binaryVindex } from './binary';
 export { binaryMd5KeyspaceId, binaryMd5Vindex } from './binary-md5';
 export { createXxhashVindex } from './xxhash';
+export { createUnicodeLooseXxhashVindex, unicodeLooseMd5Vindex, unicodeLooseWeights } from './unicode-loose';
 
 export {
   compareKeys, fullKeyRange, isFullKeyRange, isValidShardName, keyRangeContains, keyRangeEqual, keyRangeString,

@@ -13,7 +13,7 @@ type XxhashApi = Awaited<ReturnType<typeof xxhash>>;
 let loading: Promise<XxhashApi> | undefined;
 
 /** The process-wide xxhash instance; concurrent callers share one initialisation. */
-function loadXxhash(): Promise<XxhashApi> {
+export function loadXxhash(): Promise<XxhashApi> {
   loading ??= xxhash().catch((err: unknown) => {
     loading = undefined; // let a later call retry rather than replay the failure forever
     throw err;

@@ -425,9 +425,15 @@ If this is not what you expected, check the input data (as JSON parsing will ski
       ]);
     });
 
+    it('computes unicode_loose keyspace ids (case and accents ignored, trailing spaces trimmed)', async () => {
+      assert.equal(ok(await cli('Vindex', '--type', 'unicode_loose_md5', '--shards', '-80-', 'Test', 'TÉST ', 'Bést')).stdout,
+        'Test 0b5edbb401fd7524393690491d64f1f5 -80\nTÉST  0b5edbb401fd7524393690491d64f1f5 -80\nBést c2b2332e4f73d00741026249706f2fb6 80-\n');
+      assert.equal(ok(await cli('Vindex', '--type', 'unicode_loose_xxhash', 'Test')).stdout, 'Test 42d21361087a4c07\n');
+    });
+
     it('refuses unknown and unsupported types and bad shard specs', async () => {
       fails(await cli('Vindex', '--type', 'foo', '1'), 'vindex type foo is not known');
-      fails(await cli('Vindex', '--type', 'unicode_loose_md5', '1'), 'vindex type unicode_loose_md5 is not supported yet');
+      fails(await cli('Vindex', '--type', 'consistent_lookup_unique', '1'), 'vindex type consistent_lookup_unique is not supported yet');
       fails(await cli('Vindex', '--type', 'hash', '--shards', '-40-80', '1'), '--shards -40-80 does not divide the key range into shards: gap: no shard covers 80-');
       fails(await cli('Vindex', '--type', 'hash', '--shards', '-8g-', '1'), /^Error: malformed spec "-8g-"/);
       fails(await cli('Vindex', '1'), 'required flag(s) "type" not set');

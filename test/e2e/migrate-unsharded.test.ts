@@ -2,13 +2,18 @@
 // sharded source merged into one unsharded shard (`commerce` -80,80- → `single/0`: two streams
 // into one shard, nothing filtered), and an unsharded source split over a sharded target
 // (`legacy/0` → `customer` -40,40-c0,c0-: one source stream per target shard, each keeping the
-// rows its key range owns, and rows whose vindex column changes moving between target shards).
+// rows its key range owns, and rows whose vindex column changes moving between target shards;
+// string keys routed by unicode_loose_md5 and unicode_loose_xxhash, with the shards they belong
+// on computed from weights Vitess's own collation code gave, test/fixtures/unicode-loose-weights.json).
 // Both run copy, catch-up under writes, cutover and complete; an independent check (plain SQL
 // on every primary, routing recomputed with OpenSSL) must find the source's rows, byte for byte,
 // where they belong and nowhere else.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import xxhash from 'xxhash-wasm';
 import { migrateWorkflowId } from '../../src/workflows/api';
-import { hashKsid, shardOf } from '../support/routing';
+import { hashKsid, md5Ksid, shardOf } from '../support/routing';
 import {
   acquireHarness,
   createSourceTables,
@@ -65,6 +70,27 @@ function assertSameRows(table: string, source: Awaited<ReturnType<typeof rowsByK
   for (const k of target.keys()) if (!source.has(k)) problems.push(`${table} ${k}: extra row on the target`);
   assert.deepEqual(problems.slice(0, 10), []);
 }
+
+/**
+ * Strings with the bytes Vitess's unicode_loose vindexes hash for them, as Vitess's collate.Hasher
+ * computed them: distinct once trailing spaces are trimmed (the key columns pad), at most 60 characters.
+ */
+function looseKeys(): { text: string; weights: Buffer }[] {
+  const file = join(__dirname, '../../../test/fixtures/unicode-loose-weights.json');
+  const seen = new Set<string>();
+  const out: { text: string; weights: Buffer }[] = [];
+  for (const [input, weights] of JSON.parse(readFileSync(file, 'utf8')) as [string, string][]) {
+    const text = Buffer.from(input, 'base64').toString('utf8');
+    const trimmed = text.replace(/ +$/, '');
+    if (seen.has(trimmed) || [...text].length > 60) continue;
+    seen.add(trimmed);
+    out.push({ text, weights: Buffer.from(weights, 'hex') });
+  }
+  return out;
+}
+
+/** A string as an SQL literal that survives any bytes: CONVERT(X'…' USING utf8mb4). */
+const utf8Literal = (text: string) => `CONVERT(X'${Buffer.from(text).toString('hex')}' USING utf8mb4)`;
 
 /** A BIGINT from its HEX(value) text (HEX of an integer column is its value in hex). */
 const fromHex = (hex: string | null) => BigInt(`0x${hex}`);
@@ -147,14 +173,41 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
   describe('legacy/0 → customer (-40, 40-c0, c0-)', () => {
     const ACCOUNTS = 'legacy_accounts';
     const ORDERS = 'legacy_orders';
+    const PEOPLE = 'legacy_people'; // unicode_loose_md5 on the primary key
+    const VISITS = 'legacy_visits'; // unicode_loose_xxhash on a column that is not the key
+    const keys = looseKeys();
+    const weightsOf = new Map(keys.map((k) => [k.text.replace(/ +$/, ''), k.weights]));
+    let h64: (bytes: Uint8Array) => bigint;
     const ID = migrateWorkflowId('customer', 'split');
     const legacy = () => tablet(h, 'source', '0', 'PRIMARY', 'legacy');
     const onLegacy = (sql: string[]) => execOn(legacy().port, sql, legacy().db);
     const byHash = (column: string) => (row: Record<string, string | null>) => shardOf(TARGET_SHARDS, hashKsid(fromHex(row[column])));
 
+    /** The target shard of a HEX'd string key, from Vitess's weights for it. */
+    const byLoose = (column: string, hash: (weights: Buffer) => Buffer) => (row: Record<string, string | null>) => {
+      const text = Buffer.from(row[column]!, 'hex').toString('utf8').replace(/ +$/, '');
+      const weights = weightsOf.get(text);
+      assert.ok(weights, `no Vitess weights for ${JSON.stringify(text)}`);
+      return shardOf(TARGET_SHARDS, hash(weights));
+    };
+    const xxhashKsid = (weights: Buffer) => {
+      const ksid = Buffer.alloc(8);
+      ksid.writeBigUInt64LE(h64(weights));
+      return ksid;
+    };
+
     before(async () => {
       await terminateIfRunning(h, ID);
-      await dropTables(h, [ACCOUNTS, ORDERS]);
+      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS]);
+      h64 = (await xxhash()).h64Raw;
+      assert.ok(keys.length > 400, `${keys.length} keys`);
+      await onLegacy([
+        `CREATE TABLE ${PEOPLE} (name VARCHAR(80) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB`,
+        `CREATE TABLE ${VISITS} (id INT NOT NULL PRIMARY KEY, city VARCHAR(80) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NULL, KEY city (city)) ENGINE=InnoDB`,
+        // The first 300 keys are copied, the rest arrive during catch-up.
+        `INSERT INTO ${PEOPLE} VALUES ${keys.slice(0, 300).map((k, i) => `(${utf8Literal(k.text)}, ${i})`).join(',')}`,
+        `INSERT INTO ${VISITS} VALUES ${keys.slice(0, 300).map((k, i) => `(${i}, ${utf8Literal(k.text)})`).join(',')}`,
+      ]);
       await onLegacy([
         `CREATE TABLE ${ACCOUNTS} (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, email VARCHAR(80) NOT NULL, balance DECIMAL(12,2) NOT NULL, UNIQUE KEY email (email)) ENGINE=InnoDB`,
         // The vindex column is not the primary key: an update of account_id moves the order to another target shard.
@@ -164,6 +217,10 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
         v.vindexes!.hash ??= { type: 'hash' };
         v.tables![ACCOUNTS] = { column_vindexes: [{ column: 'id', name: 'hash' }] };
         v.tables![ORDERS] = { column_vindexes: [{ column: 'account_id', name: 'hash' }] };
+        v.vindexes!.loose_md5 = { type: 'unicode_loose_md5' };
+        v.vindexes!.loose_xxhash = { type: 'unicode_loose_xxhash' };
+        v.tables![PEOPLE] = { column_vindexes: [{ column: 'name', name: 'loose_md5' }] };
+        v.tables![VISITS] = { column_vindexes: [{ column: 'city', name: 'loose_xxhash' }] };
       });
       const accounts = Array.from({ length: 300 }, (_, i) => i + 1);
       await onLegacy([
@@ -176,13 +233,17 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
 
     after(async () => {
       await terminateIfRunning(h, ID);
-      await dropTables(h, [ACCOUNTS, ORDERS]);
-      await editVSchema(h, 'target', 'customer', (v) => { delete v.tables![ACCOUNTS]; delete v.tables![ORDERS]; }).catch(() => undefined);
+      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS]);
+      await editVSchema(h, 'target', 'customer', (v) => {
+        for (const t of [ACCOUNTS, ORDERS, PEOPLE, VISITS]) delete v.tables![t];
+        delete v.vindexes!.loose_md5;
+        delete v.vindexes!.loose_xxhash;
+      }).catch(() => undefined);
     });
 
     it('splits the one source shard over the target shards by their vindexes, moving rows whose vindex column changes', async () => {
       const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'split', '--target-keyspace', 'customer', 'create',
-        '--source-keyspace', 'legacy', '--mount-name', MOUNT, '--tables', `${ACCOUNTS},${ORDERS}`]);
+        '--source-keyspace', 'legacy', '--mount-name', MOUNT, '--tables', `${ACCOUNTS},${ORDERS},${PEOPLE},${VISITS}`]);
       assert.equal(r.code, 0, r.stderr);
       const handle = h.client.workflow.getHandle(ID);
       await waitStatus(handle, 'the copy is done', (s) => s.phase === 'Running' && s.shards.every((x) => x.phase === 'Running'), 120_000);
@@ -198,6 +259,16 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
         `DELETE FROM ${ORDERS} WHERE order_id % 10 = 3`,
         `DELETE FROM ${ACCOUNTS} WHERE id BETWEEN 250 AND 260`,
         `INSERT INTO ${ORDERS} VALUES (5000, 18446744073709551, 'big account')`,
+        // String keys: new ones, renamed ones (a new primary key, so often another shard), deleted
+        // ones, and cities changed to other strings, to NULL (no bytes: MD5/XXH64 of nothing) and back.
+        // (the last 40 keys are kept for the renames)
+        `INSERT INTO ${PEOPLE} VALUES ${keys.slice(300, -40).map((k, i) => `(${utf8Literal(k.text)}, ${300 + i})`).join(',')}`,
+        ...keys.slice(-40).map((k, i) => `UPDATE ${PEOPLE} SET name = ${utf8Literal(k.text)} WHERE n = ${i * 7}`),
+        `DELETE FROM ${PEOPLE} WHERE n BETWEEN 100 AND 119`,
+        `INSERT INTO ${VISITS} VALUES ${keys.slice(300).map((k, i) => `(${300 + i}, ${utf8Literal(k.text)})`).join(',')}`,
+        ...Array.from({ length: 60 }, (_, i) => `UPDATE ${VISITS} SET city = ${utf8Literal(keys[keys.length - 1 - i]!.text)} WHERE id = ${i}`),
+        `UPDATE ${VISITS} SET city = NULL WHERE id BETWEEN 200 AND 209`,
+        `DELETE FROM ${VISITS} WHERE id BETWEEN 210 AND 219`,
       ]);
 
       await cutoverAndComplete(handle, 120_000);
@@ -209,10 +280,18 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
       const orders = await rowsByKey([legacy()], ORDERS, 'order_id');
       assert.equal(orders.size, 600 - 60 + 1);
       assertSameRows(ORDERS, orders, await rowsByKey(targets, ORDERS, 'order_id'), byHash('account_id'));
+      const people = await rowsByKey([legacy()], PEOPLE, 'n');
+      assert.equal(people.size, keys.length - 40 - 20);
+      assertSameRows(PEOPLE, people, await rowsByKey(targets, PEOPLE, 'n'), byLoose('name', md5Ksid));
+      const visits = await rowsByKey([legacy()], VISITS, 'id');
+      assert.equal(visits.size, keys.length - 10);
+      assertSameRows(VISITS, visits, await rowsByKey(targets, VISITS, 'id'),
+        (row) => (row.city === null ? shardOf(TARGET_SHARDS, xxhashKsid(Buffer.alloc(0))) : byLoose('city', xxhashKsid)(row)));
       // The rows are spread: every target shard holds some of each table.
       for (const t of targets) {
-        const [n] = await rowsOn<{ a: number; o: number }>(t.port, `SELECT (SELECT COUNT(*) FROM ${ACCOUNTS}) AS a, (SELECT COUNT(*) FROM ${ORDERS}) AS o`, [], t.db);
-        assert.ok(Number(n.a) > 0 && Number(n.o) > 0, `customer/${t.shard}: ${JSON.stringify(n)}`);
+        const [n] = await rowsOn<{ a: number; o: number; p: number; v: number }>(t.port,
+          `SELECT (SELECT COUNT(*) FROM ${ACCOUNTS}) AS a, (SELECT COUNT(*) FROM ${ORDERS}) AS o, (SELECT COUNT(*) FROM ${PEOPLE}) AS p, (SELECT COUNT(*) FROM ${VISITS}) AS v`, [], t.db);
+        assert.ok(Number(n.a) > 0 && Number(n.o) > 0 && Number(n.p) > 0 && Number(n.v) > 0, `customer/${t.shard}: ${JSON.stringify(n)}`);
       }
     });
   });
