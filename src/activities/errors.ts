@@ -10,6 +10,14 @@ export function schemaError(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, 'SchemaError');
 }
 
+/**
+ * A value the table's vindex cannot map (e.g. bytes that are not UTF-8 for a unicode_loose
+ * vindex). Vitess's stream fails on it too; the operator fixes the row and starts the workflow.
+ */
+export function vindexError(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'VindexError');
+}
+
 export function isSchemaError(err: unknown): boolean {
   return err instanceof ApplicationFailure && err.type === 'SchemaError';
 }

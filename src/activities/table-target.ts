@@ -6,7 +6,7 @@ import { readTableSchema, TableMissing, type ColumnSchema } from '../mysql/schem
 import { valueKind, type RowValue, type ValueKind } from '../mysql/values';
 import { createVindex, keyRangeContains, parseShardName, shardFinder, type Vindex } from '../vindex';
 import type { TablePlan } from '../workflows/api';
-import { schemaError } from './errors';
+import { schemaError, vindexError } from './errors';
 
 export type { RowValue };
 
@@ -98,7 +98,7 @@ async function ownerFunction(table: TablePlan, columns: string[], sourceShards: 
   const col = columns.findIndex((c) => c.toLowerCase() === table.sourceVindex!.columns[0].toLowerCase());
   const finder = shardFinder(sourceShards.map((name, index) => ({ name, index, keyRange: parseShardName(name) })));
   const owner = (row: RowValue[]) => {
-    const ksid = vindex.map(row[col]);
+    const ksid = mapNaming(vindex, row[col], table.name, table.sourceVindex!.columns[0]);
     if (ksid === null) return -1;
     try {
       return finder(ksid).index;
@@ -107,6 +107,15 @@ async function ownerFunction(table: TablePlan, columns: string[], sourceShards: 
     }
   };
   return { column: col, owner };
+}
+
+/** vindex.map, its errors naming the table and column (they stop the stream, as in Vitess). */
+function mapNaming(vindex: Vindex, value: RowValue, table: string, column: string): Buffer | null {
+  try {
+    return vindex.map(value);
+  } catch (err) {
+    throw vindexError(`table ${table}, column ${column} (vindex ${vindex.type}): ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Keeps only the rows a target shard owns, by the table's target vindex. */
@@ -129,7 +138,7 @@ export async function targetValueFilter(table: TablePlan, columns: string[], tar
   return {
     column: col,
     keep: (v) => {
-      const ksid = vindex.map(v);
+      const ksid = mapNaming(vindex, v, table.name, table.vindex!.columns[0]);
       // A value with no keyspace id (NULL, non-numeric for hash) goes nowhere, as in Vitess.
       return ksid !== null && keyRangeContains(range, ksid);
     },
