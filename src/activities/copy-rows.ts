@@ -130,7 +130,7 @@ export async function textRowSource(spec: RowSourceSpec): Promise<RowSource> {
       // A target without LOAD DATA LOCAL: the binary path from then on.
       if (loadRefused) return binary.fetch(after, n);
       const encoded = new RowEncoder(scan);
-      const q = selectChunkSql(tt.db, tt.name, tt.columnSchemas, tt.pkIndexes.map((i) => tt.columnSchemas[i]), after, n, textSelectExpression);
+      const q = selectChunkSql(tt.db, tt.name, tt.columnSchemas, tt.pkIndexes.map((i) => tt.columnSchemas[i]), after, n, textSelectExpression, tt.keyIndex);
       let keptBytes = 0;
       // The last row, for the chunk's lastpk (raw-rows.ts: its bytes stay as they are).
       let last: [Buffer, number, number] | undefined;

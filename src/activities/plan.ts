@@ -153,7 +153,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       for (const name of tableNames) {
         const schema = schemas.get(name)!;
         if (schema.primaryKey.length === 0) {
-          problems.push(`table ${name} in keyspace ${req.sourceKeyspace} has no primary key; vtmigrate copies and replays rows by primary key`);
+          problems.push(`table ${name} in keyspace ${req.sourceKeyspace} has no primary key and no unique key on NOT NULL columns; vtmigrate copies and replays rows by such a key`);
           continue;
         }
         const uncopyable = schema.columns.filter((c) => valueKind(c) === ValueKind.Unsupported);

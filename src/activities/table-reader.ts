@@ -14,7 +14,7 @@ export function rowBytes(row: RowValue[]): number {
 
 /** The next `limit` rows of t (in t.db) after lastpk, in primary-key order, as arrays in t.columns order. */
 export async function fetchChunk(conn: Connection, t: TableTarget, lastpk: RowValue[] | null, limit: number): Promise<RowValue[][]> {
-  const q = selectChunkSql(t.db, t.name, t.columnSchemas, t.pkIndexes.map((i) => t.columnSchemas[i]), lastpk, limit);
+  const q = selectChunkSql(t.db, t.name, t.columnSchemas, t.pkIndexes.map((i) => t.columnSchemas[i]), lastpk, limit, undefined, t.keyIndex);
   const [rows] = await conn.execute({ sql: q.sql, rowsAsArray: true }, q.params);
   return rows as unknown as RowValue[][];
 }

@@ -19,6 +19,8 @@ export interface TableTarget {
   /** Per written column, how its values are represented and written (values.ts). */
   kinds: ValueKind[];
   pkIndexes: number[];
+  /** 'PRIMARY', or the unique key a table without one is keyed by (pk-equivalent.ts). */
+  keyIndex: string;
   /**
    * Unique secondary keys make `INSERT ... ON DUPLICATE KEY UPDATE` unsafe (a clash on the
    * secondary key would update another row); REPLACE then converges instead.
@@ -76,6 +78,7 @@ export async function loadTableTarget(conn: Connection, db: string, table: Table
     columnSchemas: written,
     kinds: written.map(valueKind),
     pkIndexes,
+    keyIndex: schema.primaryKeyIndex || 'PRIMARY',
     upsertVerb: uniqueKeys.length > 0 ? 'REPLACE' : 'INSERT',
     uniqueKeys,
     sharedByStreams: (opts.sourceShards?.length ?? 0) > 1,

@@ -4,7 +4,7 @@
 // next one, read while the first is compared), whatever the table's size.
 import type { Connection } from '../mysql/connect';
 import { RawRow, streamRawRows } from '../mysql/raw-rows';
-import { pkAfterClause, type BoundSql } from '../mysql/sql';
+import { keyIndexHint, pkAfterClause, type BoundSql } from '../mysql/sql';
 import type { ColumnSchema } from '../mysql/schema';
 import { textSelectExpression, type TextValue } from '../mysql/text-values';
 import { convertTzSql, TARGET_ZONE } from '../mysql/time-zone';
@@ -63,7 +63,7 @@ export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, afte
   const where = after ? pkAfterClause(t.pkIndexes.map((i) => t.columnSchemas[i]), after, t.name) : undefined;
   const orderBy = t.pkIndexes.map((i) => `${q(t.name)}.${q(t.columns[i])}`).join(', ');
   return {
-    sql: `SELECT ${cols} FROM ${q(db)}.${q(t.name)} FORCE INDEX (PRIMARY)${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${orderBy} LIMIT ${limit}`,
+    sql: `SELECT ${cols} FROM ${q(db)}.${q(t.name)}${keyIndexHint(t.keyIndex)}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${orderBy} LIMIT ${limit}`,
     params: where ? where.params : [],
   };
 }

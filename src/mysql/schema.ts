@@ -3,6 +3,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { quoteId, type Connection } from './connect';
 import { flavorOf, type Flavor } from './gtid';
+import { primaryKeyEquivalent } from './pk-equivalent';
 
 export interface ColumnSchema {
   name: string;
@@ -57,9 +58,14 @@ export interface TableSchema {
   name: string;
   /** Ordinal order. */
   columns: ColumnSchema[];
-  /** Key order. Empty when the table has no primary key (validation rejects those). */
+  /**
+   * Key order. For a table without a PRIMARY KEY, the columns of its primary key equivalent
+   * (pk-equivalent.ts); empty when it has neither (validation rejects those).
+   */
   primaryKey: string[];
-  /** Sorted by name (bytewise). */
+  /** The index primaryKey comes from: 'PRIMARY', a PKE's name, or '' (none). */
+  primaryKeyIndex?: string;
+  /** Sorted by name (bytewise). A PKE is not among them: it is the table's key. */
   secondaryKeys: KeySchema[];
   foreignKeys: ForeignKeySchema[];
   /** SHOW CREATE TABLE text. */
@@ -207,8 +213,12 @@ export async function readTableSchemas(conn: Connection, db: string, tables?: st
       k.descending.push(r.COLLATION === 'D');
       k.expressions.push(r.EXPRESSION === null || r.EXPRESSION === undefined ? null : String(r.EXPRESSION));
     }
-    const primary = keys.get('PRIMARY');
+    let primary = keys.get('PRIMARY');
     keys.delete('PRIMARY');
+    if (!primary) {
+      primary = primaryKeyEquivalent([...keys.values()], columns);
+      if (primary) keys.delete(primary.name);
+    }
 
     const fks = new Map<string, ForeignKeySchema>();
     for (const r of fkRows.filter((x) => x.TABLE_NAME === name)) {
@@ -227,6 +237,7 @@ export async function readTableSchemas(conn: Connection, db: string, tables?: st
       name,
       columns,
       primaryKey: primary ? primary.columns : [],
+      primaryKeyIndex: primary ? primary.name : '',
       secondaryKeys: [...keys.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       foreignKeys: [...fks.values()],
       createTable: String(created[0]['Create Table']),

@@ -135,17 +135,25 @@ export function pkAfterClause(pkCols: readonly ColumnSchema[], lastpk: readonly 
  * One chunk of the copy: `cols` in their canonical form (see values.ts), in PK order after
  * `lastpk` (null: from the start), at most `limit` rows. Run it with conn.execute (binary
  * protocol; the same text every chunk, so one prepared statement). FORCE INDEX (PRIMARY) as
- * Vitess's rowstreamer does, so the optimizer never picks another index plus a filesort.
+ * Vitess's rowstreamer does, so the optimizer never picks another index plus a filesort; a table
+ * keyed by a unique key instead (`keyIndex`, pk-equivalent.ts) gets no hint, as its name may
+ * differ between source and target, and InnoDB clusters such a table by that key anyway.
  */
 export function selectChunkSql(db: string, table: string, cols: readonly ColumnSchema[], pkCols: readonly ColumnSchema[],
-  lastpk: readonly RowValue[] | null, limit: number, select: (c: ColumnSchema, qualifier: string) => string = selectExpression): BoundSql {
+  lastpk: readonly RowValue[] | null, limit: number, select: (c: ColumnSchema, qualifier: string) => string = selectExpression,
+  keyIndex = 'PRIMARY'): BoundSql {
   if (!Number.isSafeInteger(limit) || limit <= 0) throw new Error(`chunk limit must be a positive integer, got ${limit}`);
   if (pkCols.length === 0) throw new Error(`table ${db}.${table} has no primary key`);
   const selectList = cols.map((c) => select(c, table)).join(', ');
   const where = lastpk ? pkAfterClause(pkCols, lastpk, table) : undefined;
   const order = pkCols.map((c) => `${quoteId(table)}.${quoteId(c.name)}`).join(', ');
-  const sql = `SELECT ${selectList} FROM ${tableRef(db, table)} FORCE INDEX (PRIMARY)${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order} LIMIT ${limit}`;
+  const sql = `SELECT ${selectList} FROM ${tableRef(db, table)}${keyIndexHint(keyIndex)}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${order} LIMIT ${limit}`;
   return { sql, params: where ? where.params : [] };
+}
+
+/** ` FORCE INDEX (PRIMARY)` for a table with a primary key; nothing for one keyed by a unique key. */
+export function keyIndexHint(keyIndex: string): string {
+  return keyIndex === 'PRIMARY' ? ' FORCE INDEX (PRIMARY)' : '';
 }
 
 export interface InsertOptions {

@@ -96,11 +96,12 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
       expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk not found in vschema for keyspace customer/);
     });
 
-    it('a table without a primary key', async () => {
-      await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT, KEY (id))');
+    it('a table without a primary key or a unique key on NOT NULL columns', async () => {
+      // A unique key over a nullable column is no key to copy by (Vitess's PKE test).
+      await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT, email VARCHAR(20), n INT NOT NULL, KEY (id), UNIQUE KEY (email, n))');
       const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });
       assert.equal((await vtmigrate(['ApplyVSchema', '--vschema', vs, 'customer'])).code, 0);
-      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce has no primary key/);
+      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce has no primary key and no unique key on NOT NULL columns/);
     });
 
     it('a table whose definition differs between source shards, or that one shard lacks', async () => {

@@ -175,6 +175,7 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
     const ORDERS = 'legacy_orders';
     const PEOPLE = 'legacy_people'; // unicode_loose_md5 on the primary key
     const VISITS = 'legacy_visits'; // unicode_loose_xxhash on a column that is not the key
+    const NOPK = 'legacy_nopk'; // no primary key: keyed by its cheapest unique NOT NULL key (Vitess's PKE), `code`
     const keys = looseKeys();
     const weightsOf = new Map(keys.map((k) => [k.text.replace(/ +$/, ''), k.weights]));
     let h64: (bytes: Uint8Array) => bigint;
@@ -198,11 +199,14 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
 
     before(async () => {
       await terminateIfRunning(h, ID);
-      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS]);
+      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK]);
       h64 = (await xxhash()).h64Raw;
       assert.ok(keys.length > 400, `${keys.length} keys`);
       await onLegacy([
         `CREATE TABLE ${PEOPLE} (name VARCHAR(80) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB`,
+        `CREATE TABLE ${NOPK} (sku VARCHAR(20) NOT NULL, code INT NOT NULL, email VARCHAR(80) NULL, note TEXT NULL,
+          UNIQUE KEY by_sku (sku), UNIQUE KEY by_code (code), UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
+        `INSERT INTO ${NOPK} VALUES ${Array.from({ length: 300 }, (_, i) => `('S${i + 1}', ${i + 1}, ${i % 3 === 0 ? 'NULL' : `'e${i + 1}@example.com'`}, 'n${i + 1}')`).join(',')}`,
         `CREATE TABLE ${VISITS} (id INT NOT NULL PRIMARY KEY, city VARCHAR(80) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NULL, KEY city (city)) ENGINE=InnoDB`,
         // The first 300 keys are copied, the rest arrive during catch-up.
         `INSERT INTO ${PEOPLE} VALUES ${keys.slice(0, 300).map((k, i) => `(${utf8Literal(k.text)}, ${i})`).join(',')}`,
@@ -221,6 +225,7 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
         v.vindexes!.loose_xxhash = { type: 'unicode_loose_xxhash' };
         v.tables![PEOPLE] = { column_vindexes: [{ column: 'name', name: 'loose_md5' }] };
         v.tables![VISITS] = { column_vindexes: [{ column: 'city', name: 'loose_xxhash' }] };
+        v.tables![NOPK] = { column_vindexes: [{ column: 'code', name: 'hash' }] };
       });
       const accounts = Array.from({ length: 300 }, (_, i) => i + 1);
       await onLegacy([
@@ -233,9 +238,9 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
 
     after(async () => {
       await terminateIfRunning(h, ID);
-      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS]);
+      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK]);
       await editVSchema(h, 'target', 'customer', (v) => {
-        for (const t of [ACCOUNTS, ORDERS, PEOPLE, VISITS]) delete v.tables![t];
+        for (const t of [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK]) delete v.tables![t];
         delete v.vindexes!.loose_md5;
         delete v.vindexes!.loose_xxhash;
       }).catch(() => undefined);
@@ -243,7 +248,7 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
 
     it('splits the one source shard over the target shards by their vindexes, moving rows whose vindex column changes', async () => {
       const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'split', '--target-keyspace', 'customer', 'create',
-        '--source-keyspace', 'legacy', '--mount-name', MOUNT, '--tables', `${ACCOUNTS},${ORDERS},${PEOPLE},${VISITS}`]);
+        '--source-keyspace', 'legacy', '--mount-name', MOUNT, '--tables', `${ACCOUNTS},${ORDERS},${PEOPLE},${VISITS},${NOPK}`]);
       assert.equal(r.code, 0, r.stderr);
       const handle = h.client.workflow.getHandle(ID);
       await waitStatus(handle, 'the copy is done', (s) => s.phase === 'Running' && s.shards.every((x) => x.phase === 'Running'), 120_000);
@@ -269,6 +274,13 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
         ...Array.from({ length: 60 }, (_, i) => `UPDATE ${VISITS} SET city = ${utf8Literal(keys[keys.length - 1 - i]!.text)} WHERE id = ${i}`),
         `UPDATE ${VISITS} SET city = NULL WHERE id BETWEEN 200 AND 209`,
         `DELETE FROM ${VISITS} WHERE id BETWEEN 210 AND 219`,
+        // The keyless table: new rows, deletes, its key changed (rows move between shards), a unique sku handed on.
+        `INSERT INTO ${NOPK} VALUES ${Array.from({ length: 50 }, (_, i) => `('S${301 + i}', ${301 + i}, NULL, 'late')`).join(',')}`,
+        `DELETE FROM ${NOPK} WHERE code BETWEEN 100 AND 109`,
+        `UPDATE ${NOPK} SET code = code + 1000, note = 'moved' WHERE code % 10 = 0`,
+        `UPDATE ${NOPK} SET note = CONCAT(COALESCE(note, ''), ' edited'), email = NULL WHERE code % 7 = 0`,
+        `UPDATE ${NOPK} SET sku = 'gone' WHERE code = 5`,
+        `UPDATE ${NOPK} SET sku = 'S5' WHERE code = 6`,
       ]);
 
       await cutoverAndComplete(handle, 120_000);
@@ -287,6 +299,15 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
       assert.equal(visits.size, keys.length - 10);
       assertSameRows(VISITS, visits, await rowsByKey(targets, VISITS, 'id'),
         (row) => (row.city === null ? shardOf(TARGET_SHARDS, xxhashKsid(Buffer.alloc(0))) : byLoose('city', xxhashKsid)(row)));
+      const nopk = await rowsByKey([legacy()], NOPK, 'code');
+      assert.equal(nopk.size, 340);
+      assertSameRows(NOPK, nopk, await rowsByKey(targets, NOPK, 'code'), byHash('code'));
+      for (const t of targets) {
+        const [created] = await rowsOn<Record<string, string>>(t.port, `SHOW CREATE TABLE ${NOPK}`, [], t.db);
+        const ddl = created['Create Table']!;
+        // Still keyless, with every unique key (those deferred during the copy added back).
+        assert.ok(!/PRIMARY KEY/.test(ddl) && ['by_sku', 'by_code', 'by_email'].every((k) => ddl.includes(`UNIQUE KEY \`${k}\``)), ddl);
+      }
       // The rows are spread: every target shard holds some of each table.
       for (const t of targets) {
         const [n] = await rowsOn<{ a: number; o: number; p: number; v: number }>(t.port,

@@ -10,7 +10,7 @@ import { col } from './columns';
 const schemas = [col('id', 'bigint'), col('b', 'longblob'), col('t', 'longtext'), col('n', 'int')];
 const table: TableTarget = {
   db: 'vt_x', name: 'big', columns: schemas.map((c) => c.name), columnSchemas: schemas, kinds: schemas.map(valueKind),
-  pkIndexes: [0], upsertVerb: 'INSERT', uniqueKeys: [], sharedByStreams: false, exactKeys: true,
+  pkIndexes: [0], keyIndex: 'PRIMARY', upsertVerb: 'INSERT', uniqueKeys: [], sharedByStreams: false, exactKeys: true,
 };
 const MB = 1 << 20;
 

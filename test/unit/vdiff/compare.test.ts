@@ -13,7 +13,7 @@ import { col } from '../mysql/columns';
 const noConn = {} as Connection; // keys without a collation never ask the server
 
 function table(columns: ReturnType<typeof col>[], pk: number[]): TableTarget {
-  return { db: 'd', name: 't', columns: columns.map((c) => c.name), columnSchemas: columns, kinds: columns.map(valueKind), pkIndexes: pk, upsertVerb: 'INSERT', uniqueKeys: [], sharedByStreams: false, exactKeys: true };
+  return { db: 'd', name: 't', columns: columns.map((c) => c.name), columnSchemas: columns, kinds: columns.map(valueKind), pkIndexes: pk, keyIndex: 'PRIMARY', upsertVerb: 'INSERT', uniqueKeys: [], sharedByStreams: false, exactKeys: true };
 }
 
 describe('VDiff key order without collations', () => {
