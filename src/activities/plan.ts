@@ -176,7 +176,16 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           continue;
         }
         let vindex: VindexRef | undefined;
-        if (targetVSchema.sharded) {
+        // A reference table is whole on every target shard: each shard's stream keeps every row
+        // (no vindex). From a sharded source every shard would hold its own copy, and the streams
+        // of all of them would write the one table: refused.
+        const reference = targetVSchema.sharded && targetVSchema.tables[name]?.type === 'reference';
+        if (reference && sourceShards.length > 1) {
+          problems.push(`table ${name} is a reference table in keyspace ${req.targetKeyspace}; vtmigrate copies reference tables ` +
+            `from an unsharded source keyspace only, and ${req.sourceKeyspace} has ${sourceShards.length} shards`);
+          continue;
+        }
+        if (targetVSchema.sharded && !reference) {
           if (!targetVSchema.tables[name]) {
             problems.push(`table ${name} not found in vschema for keyspace ${req.targetKeyspace}`);
             continue;

@@ -96,6 +96,14 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
       expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk not found in vschema for keyspace customer/);
     });
 
+    it('a reference table from a sharded source', async () => {
+      await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY)');
+      const vs = JSON.stringify({ sharded: true, tables: { nopk: { type: 'reference' } } });
+      assert.equal((await vtmigrate(['ApplyVSchema', '--vschema', vs, 'customer'])).code, 0);
+      expectRefusal(await create(...base, '--tables', 'nopk'),
+        /table nopk is a reference table in keyspace customer; vtmigrate copies reference tables from an unsharded source keyspace only, and commerce has 2 shards/);
+    });
+
     it('a table without a primary key or a unique key on NOT NULL columns', async () => {
       // A unique key over a nullable column is no key to copy by (Vitess's PKE test).
       await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT, email VARCHAR(20), n INT NOT NULL, KEY (id), UNIQUE KEY (email, n))');

@@ -175,6 +175,7 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
     const ORDERS = 'legacy_orders';
     const PEOPLE = 'legacy_people'; // unicode_loose_md5 on the primary key
     const VISITS = 'legacy_visits'; // unicode_loose_xxhash on a column that is not the key
+    const COUNTRIES = 'legacy_countries'; // a reference table: whole on every target shard
     const NOPK = 'legacy_nopk'; // no primary key: keyed by its cheapest unique NOT NULL key (Vitess's PKE), `code`
     const keys = looseKeys();
     const weightsOf = new Map(keys.map((k) => [k.text.replace(/ +$/, ''), k.weights]));
@@ -199,11 +200,13 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
 
     before(async () => {
       await terminateIfRunning(h, ID);
-      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK]);
+      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK, COUNTRIES]);
       h64 = (await xxhash()).h64Raw;
       assert.ok(keys.length > 400, `${keys.length} keys`);
       await onLegacy([
         `CREATE TABLE ${PEOPLE} (name VARCHAR(80) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB`,
+        `CREATE TABLE ${COUNTRIES} (code CHAR(2) NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL) ENGINE=InnoDB`,
+        `INSERT INTO ${COUNTRIES} VALUES ('de', 'Germany'), ('fr', 'France'), ('jp', 'Japan'), ('br', 'Brazil'), ('ke', 'Kenya'), ('nz', 'New Zealand')`,
         `CREATE TABLE ${NOPK} (sku VARCHAR(20) NOT NULL, code INT NOT NULL, email VARCHAR(80) NULL, note TEXT NULL,
           UNIQUE KEY by_sku (sku), UNIQUE KEY by_code (code), UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
         `INSERT INTO ${NOPK} VALUES ${Array.from({ length: 300 }, (_, i) => `('S${i + 1}', ${i + 1}, ${i % 3 === 0 ? 'NULL' : `'e${i + 1}@example.com'`}, 'n${i + 1}')`).join(',')}`,
@@ -226,6 +229,7 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
         v.tables![PEOPLE] = { column_vindexes: [{ column: 'name', name: 'loose_md5' }] };
         v.tables![VISITS] = { column_vindexes: [{ column: 'city', name: 'loose_xxhash' }] };
         v.tables![NOPK] = { column_vindexes: [{ column: 'code', name: 'hash' }] };
+        v.tables![COUNTRIES] = { type: 'reference' };
       });
       const accounts = Array.from({ length: 300 }, (_, i) => i + 1);
       await onLegacy([
@@ -238,9 +242,9 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
 
     after(async () => {
       await terminateIfRunning(h, ID);
-      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK]);
+      await dropTables(h, [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK, COUNTRIES]);
       await editVSchema(h, 'target', 'customer', (v) => {
-        for (const t of [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK]) delete v.tables![t];
+        for (const t of [ACCOUNTS, ORDERS, PEOPLE, VISITS, NOPK, COUNTRIES]) delete v.tables![t];
         delete v.vindexes!.loose_md5;
         delete v.vindexes!.loose_xxhash;
       }).catch(() => undefined);
@@ -248,7 +252,7 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
 
     it('splits the one source shard over the target shards by their vindexes, moving rows whose vindex column changes', async () => {
       const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'split', '--target-keyspace', 'customer', 'create',
-        '--source-keyspace', 'legacy', '--mount-name', MOUNT, '--tables', `${ACCOUNTS},${ORDERS},${PEOPLE},${VISITS},${NOPK}`]);
+        '--source-keyspace', 'legacy', '--mount-name', MOUNT, '--tables', `${ACCOUNTS},${ORDERS},${PEOPLE},${VISITS},${NOPK},${COUNTRIES}`]);
       assert.equal(r.code, 0, r.stderr);
       const handle = h.client.workflow.getHandle(ID);
       await waitStatus(handle, 'the copy is done', (s) => s.phase === 'Running' && s.shards.every((x) => x.phase === 'Running'), 120_000);
@@ -281,6 +285,10 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
         `UPDATE ${NOPK} SET note = CONCAT(COALESCE(note, ''), ' edited'), email = NULL WHERE code % 7 = 0`,
         `UPDATE ${NOPK} SET sku = 'gone' WHERE code = 5`,
         `UPDATE ${NOPK} SET sku = 'S5' WHERE code = 6`,
+        `INSERT INTO ${COUNTRIES} VALUES ('it', 'Italy'), ('mx', 'Mexico')`,
+        `UPDATE ${COUNTRIES} SET name = 'Deutschland' WHERE code = 'de'`,
+        `UPDATE ${COUNTRIES} SET code = 'nl', name = 'Netherlands' WHERE code = 'nz'`,
+        `DELETE FROM ${COUNTRIES} WHERE code IN ('fr', 'br')`,
       ]);
 
       await cutoverAndComplete(handle, 120_000);
@@ -308,6 +316,10 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
         // Still keyless, with every unique key (those deferred during the copy added back).
         assert.ok(!/PRIMARY KEY/.test(ddl) && ['by_sku', 'by_code', 'by_email'].every((k) => ddl.includes(`UNIQUE KEY \`${k}\``)), ddl);
       }
+      // The reference table: every target shard holds all of it.
+      const countries = await rowsByKey([legacy()], COUNTRIES, 'code');
+      assert.deepEqual([...countries.keys()].sort(), ['de', 'it', 'jp', 'ke', 'mx', 'nl']);
+      for (const t of targets) assertSameRows(COUNTRIES, countries, await rowsByKey([t], COUNTRIES, 'code'), () => t.shard);
       // The rows are spread: every target shard holds some of each table.
       for (const t of targets) {
         const [n] = await rowsOn<{ a: number; o: number; p: number; v: number }>(t.port,
