@@ -128,7 +128,10 @@ function makeServer(conn: Connection): TopoServer {
 
   function translate(err: unknown, key: string): unknown {
     if (err instanceof TopoError) return err;
-    if (err instanceof GRPCDeadlineExceededError) return timeoutError(key);
+    // etcd answers UNKNOWN "context deadline exceeded" when our deadline ran out inside it.
+    if (err instanceof GRPCDeadlineExceededError || (err instanceof GRPCGenericError && /context deadline exceeded/.test(err.message))) {
+      return timeoutError(key);
+    }
     // Any gRPC-level failure that is not an answer from etcd itself means we could not talk to
     // the server: refused, reset, not speaking gRPC, a proxy in the way.
     if (err instanceof GRPCGenericError && !(err instanceof EtcdError)) {
