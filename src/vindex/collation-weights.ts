@@ -237,9 +237,56 @@ function pushWeight(out: number[], w: number): void {
  * it is at most 0x7FFF, else 3 bytes (0x80 | w >> 16, w >> 8, w).
  */
 export function primaryWeightBytes(text: string): Buffer {
+  const table = collationTable();
+  const cps = Array.from(text, (c) => c.codePointAt(0)!);
   const out: number[] = [];
-  orderedElements(collationTable(), Array.from(text, (c) => c.codePointAt(0)!), (e) => pushWeight(out, elemPrimary(e)));
+  // Most text needs no reordering and forms no contraction (see simpleWeights): its bytes are
+  // the concatenation of its code points'. Anything else takes the iterator from the start.
+  for (let i = 0; i < cps.length; i++) {
+    const bytes = simpleWeights(table, cps[i]!);
+    if (bytes === null || (i + 1 < cps.length && mayContract(table, cps[i]!, cps[i + 1]!))) {
+      out.length = 0;
+      orderedElements(table, cps, (e) => pushWeight(out, elemPrimary(e)));
+      break;
+    }
+    for (let k = 0; k < bytes.length; k++) out.push(bytes[k]!);
+  }
   return Buffer.from(out);
+}
+
+/**
+ * Whether `cp` followed by `next` may form a contraction: `next` continues one of cp's, or it is a
+ * combining mark, after which appendContraction looks further (discontiguous matches).
+ */
+function mayContract(table: CollationTable, cp: number, next: number): boolean {
+  const root = table.contractions.get(cp);
+  if (root === undefined) return false;
+  return root.next.has(next) || (next >= 0x80 && normProps(table, next).leadCcc !== 0);
+}
+
+const simple = new Map<number, readonly number[] | null>();
+
+/**
+ * The weight bytes of a code point whose elements the iterator can never reorder in a way that
+ * shows: every element of it with a combining class (the only ones the iterator moves) has
+ * primary weight 0, so moving them leaves the non-zero primaries in place. For a contraction
+ * starter these are the weights it has alone (the caller checks what follows it). Null for any
+ * other code point.
+ */
+function simpleWeights(table: CollationTable, cp: number): readonly number[] | null {
+  const known = simple.get(cp);
+  if (known !== undefined) return known;
+  let bytes: number[] | null = null;
+  const elems: PackedElem[] = [];
+  appendNext(table, elems, [cp], 0);
+  if (elems.every((e) => elemCcc(e) === 0 || elemPrimary(e) === 0)) {
+    bytes = [];
+    for (const e of elems) pushWeight(bytes, elemPrimary(e));
+  }
+  // Bounded: only code points that occur in keys are remembered (at most the ~25k with entries
+  // plus those with implicit weights that were seen).
+  if (simple.size < 100_000) simple.set(cp, bytes);
+  return bytes;
 }
 
 let scratch = Buffer.alloc(256);
