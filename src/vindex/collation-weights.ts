@@ -313,23 +313,19 @@ const MAX_ASCII_WEIGHT_BYTES = 12;
 let asciiTable: (readonly number[] | undefined)[] | undefined;
 
 /**
- * Weight bytes of the ASCII characters that are not combining and start no contraction with
- * another ASCII character ('l' starts one, but only with U+00B7): a string made only of them
- * weighs as the concatenation of theirs (the common case, e.g. e-mail addresses and codes),
- * without the iterator.
+ * simpleWeights of the ASCII characters that start no contraction with another ASCII character
+ * ('l' starts one, but only with U+00B7): a string made only of them weighs as the concatenation
+ * of theirs, which asciiPrimaryWeightBytes reads straight from the bytes.
  */
 function asciiWeights(): (readonly number[] | undefined)[] {
   if (asciiTable !== undefined) return asciiTable;
   const table = collationTable();
   asciiTable = [];
   for (let cp = 0; cp < 0x80; cp++) {
-    const elems = table.singles.get(cp) ?? [implicitPrimary(table, cp) * 256];
-    const contraction = table.contractions.get(cp);
-    if (contraction !== undefined && [...contraction.next.keys()].some((next) => next < 0x80)) continue;
-    if (elems.some((e) => elemCcc(e) !== 0)) continue;
-    const bytes: number[] = [];
-    for (const e of elems) pushWeight(bytes, elemPrimary(e));
-    if (bytes.length <= MAX_ASCII_WEIGHT_BYTES) asciiTable[cp] = bytes;
+    const bytes = simpleWeights(table, cp);
+    let contracts = false;
+    for (let next = 0; next < 0x80 && !contracts; next++) contracts = mayContract(table, cp, next);
+    if (bytes !== null && !contracts && bytes.length <= MAX_ASCII_WEIGHT_BYTES) asciiTable[cp] = bytes;
   }
   return asciiTable;
 }
