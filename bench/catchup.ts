@@ -34,7 +34,7 @@ export interface CatchupRun {
 export interface DecodeRun { eventsPerSecond: number; cpu: CpuUse }
 
 export async function vtmigrateCatchup(m: Migration, positions: PositionReader, writer: SourceWriter, changes: number, pids: PidGroups,
-  log: (line: string) => void): Promise<CatchupRun> {
+  log: (line: string) => void, settle: () => Promise<void>): Promise<CatchupRun> {
   await stopStreams(m);
   const before = await positions.sourcePositions();
   const w0 = process.hrtime.bigint();
@@ -42,6 +42,7 @@ export async function vtmigrateCatchup(m: Migration, positions: PositionReader, 
   const writeSeconds = secondsSince(w0);
   const after = await positions.sourcePositions();
   log(`  backlog of ${changes.toLocaleString('en-US')} changes written in ${writeSeconds.toFixed(1)} s; starting the streams`);
+  await settle();
   const counters = await positions.targetCounters();
   const meter = new CpuMeter(pids);
   const t0 = process.hrtime.bigint();

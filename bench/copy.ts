@@ -75,9 +75,10 @@ export async function resetTarget(stack: BenchStack): Promise<void> {
  * the migration running (for catch-up); otherwise cancel it, dropping the copied tables.
  */
 export async function vtmigrateCopy(client: Client, stack: BenchStack, d: Dataset, worker: WorkerProcess, workflow: string,
-  opts: { keep: boolean; log: (line: string) => void; pids: PidGroups; request?: Partial<MigrateRequest> }): Promise<{ run: VtmigrateCopyRun; migration: Migration }> {
+  opts: { keep: boolean; log: (line: string) => void; pids: PidGroups; settle: () => Promise<void>; request?: Partial<MigrateRequest> }): Promise<{ run: VtmigrateCopyRun; migration: Migration }> {
   await terminateIfRunning(client, workflow);
   await resetTarget(stack);
+  await opts.settle();
   const tablesAt: { at: number; tables: Set<string> }[] = [];
   let polling = true;
   const meter = new CpuMeter(opts.pids);
@@ -156,9 +157,10 @@ function shell(script: string): Promise<void> {
   });
 }
 
-async function checkedBaseline(stack: BenchStack, d: Dataset, pids: PidGroups, what: string, run: (targetPort: number) => Promise<void>): Promise<CopyRun> {
+async function checkedBaseline(stack: BenchStack, d: Dataset, pids: PidGroups, settle: () => Promise<void>, what: string, run: (targetPort: number) => Promise<void>): Promise<CopyRun> {
   const target = stack.targetPrimaries[0].port;
   await prepareBaselineDb(target);
+  await settle();
   const meter = new CpuMeter(pids);
   const t0 = process.hrtime.bigint();
   await run(target);
@@ -172,16 +174,16 @@ async function checkedBaseline(stack: BenchStack, d: Dataset, pids: PidGroups, w
 }
 
 /** mariadb-dump --single-transaction of every source shard, each piped into mariadb on one target primary (shards in parallel). */
-export function dumpPipeCopy(stack: BenchStack, d: Dataset, pids: PidGroups): Promise<CopyRun> {
-  return checkedBaseline(stack, d, pids, 'mariadb-dump', (target) => Promise.all(stack.sourcePrimaries.map((p) => shell(
+export function dumpPipeCopy(stack: BenchStack, d: Dataset, pids: PidGroups, settle: () => Promise<void>): Promise<CopyRun> {
+  return checkedBaseline(stack, d, pids, settle, 'mariadb-dump', (target) => Promise.all(stack.sourcePrimaries.map((p) => shell(
     `mariadb-dump -h127.0.0.1 -P${p.port} -uroot --single-transaction --no-create-info --skip-add-locks ${SOURCE_DB} ${TABLES.join(' ')}` +
     ` | mariadb -h127.0.0.1 -P${target} -uroot ${BASELINE_DB}`,
   ))).then(() => undefined));
 }
 
 /** LOAD DATA LOCAL INFILE of the data files into one target primary (one mariadb client per source shard's files, in parallel). */
-export function loadDataCopy(stack: BenchStack, d: Dataset, pids: PidGroups): Promise<CopyRun> {
-  return checkedBaseline(stack, d, pids, 'LOAD DATA', (target) => Promise.all(stack.sourceShards.map((shard) => {
+export function loadDataCopy(stack: BenchStack, d: Dataset, pids: PidGroups, settle: () => Promise<void>): Promise<CopyRun> {
+  return checkedBaseline(stack, d, pids, settle, 'LOAD DATA', (target) => Promise.all(stack.sourceShards.map((shard) => {
     const stmts = d.files.filter((f) => f.shard === shard).map((f) =>
       `LOAD DATA LOCAL INFILE '${f.file}' INTO TABLE ${f.table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' LINES TERMINATED BY '\\n' (${TABLE_COLUMNS[f.table].join(',')})`);
     if (stmts.length === 0) return Promise.resolve();

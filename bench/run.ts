@@ -6,7 +6,8 @@
 //   copy, copy_vs_load_data   bench/copy.ts       worker_rss, history_events  (recorded during the copy)
 //   catchup                   bench/catchup.ts    lag_p99                     bench/lag.ts
 //   vdiff                     bench/vdiff.ts
-// Prints the table and writes bench/results/latest.json. The worker under test is a child
+// Before each timed run every tablet flushes its dirty pages and the kernel writes back
+// (bench/settle.ts), so no run pays for the one before it. Prints the table and writes bench/results/latest.json. The worker under test is a child
 // process (bench/worker-process.ts); --profile runs it under node --cpu-prof.
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -20,6 +21,7 @@ import { parseOptions, UsageError, type BenchOptions } from './options';
 import { PositionReader } from './positions';
 import { formatProfile, summarizeProfile } from './profile-summary';
 import { machine, markdownTable, result, textTable, writeJson, type Result } from './report';
+import { settle } from './settle';
 import { SourceWriter } from './source-writes';
 import { BENCH_DIR, bufferPoolMb, ensureStack, lockBench, REPO_ROOT, stackPids, stopStack, type BenchStack } from './stack';
 import { summarize, type Summary } from './stats';
@@ -61,8 +63,12 @@ async function startWorker(stack: BenchStack, o: BenchOptions, phase: string): P
   });
 }
 
+/** Brings every tablet of the stack to the same quiet state before a timed run (settle.ts). */
+const settler = (stack: BenchStack) => () => settle([...stack.sourcePrimaries, ...stack.targetPrimaries].map((p) => p.port), log);
+
 async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: BenchOptions, c: Collected, keepLast: boolean): Promise<Migration | undefined> {
   const worker = await startWorker(stack, o, 'copy');
+  const quiet = settler(stack);
   c.workerSpawnedUs.copy = worker.spawnedUs;
   let kept: Migration | undefined;
   try {
@@ -71,7 +77,7 @@ async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: Bench
       const keep = keepLast && i === runs;
       log(`copy run ${i}/${runs}: vtmigrate Migrate ${stack.sourceShards.length} → ${stack.targetShards.length} shards`);
       const pids = pidGroups(stack, worker);
-      const { run, migration } = await vtmigrateCopy(client, stack, d, worker, keep ? 'stream' : `copy${i}`, { keep, log, pids, request: o.request });
+      const { run, migration } = await vtmigrateCopy(client, stack, d, worker, keep ? 'stream' : `copy${i}`, { keep, log, pids, settle: quiet, request: o.request });
       log(`  ${run.seconds.toFixed(1)} s, ${Math.round(run.rowsPerSecond).toLocaleString('en-US')} rows/s, ${run.mbPerSecond.toFixed(1)} MB/s, ` +
         `worker RSS peak ${Math.round(run.rssPeak)} MB, history ${JSON.stringify(run.history)}`);
       log(`  ${formatCpu(run.cpu!)}`);
@@ -82,11 +88,11 @@ async function copyPhase(client: Client, stack: BenchStack, d: Dataset, o: Bench
       }
       if (!o.only.has('copy')) continue;
       log(`copy run ${i}/${runs}: mariadb-dump | mariadb`);
-      const dump = await dumpPipeCopy(stack, d, pids);
+      const dump = await dumpPipeCopy(stack, d, pids, quiet);
       log(`  ${dump.seconds.toFixed(1)} s, ${Math.round(dump.rowsPerSecond).toLocaleString('en-US')} rows/s; ${formatCpu(dump.cpu!)}`);
       c.dump.push(dump);
       log(`copy run ${i}/${runs}: LOAD DATA LOCAL INFILE`);
-      const load = await loadDataCopy(stack, d, pids);
+      const load = await loadDataCopy(stack, d, pids, quiet);
       log(`  ${load.seconds.toFixed(1)} s, ${Math.round(load.rowsPerSecond).toLocaleString('en-US')} rows/s; ${formatCpu(load.cpu!)}`);
       c.load.push(load);
     }
@@ -102,17 +108,19 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
   const positions = await PositionReader.open(stack.sourcePrimaries, stack.targetPrimaries);
   const writer = await SourceWriter.open(stack.sourcePrimaries, d.rows.narrow, d.rows.wide);
   const pids = pidGroups(stack, worker);
+  const quiet = settler(stack);
   markDirty(stack);
   try {
     if (o.only.has('catchup')) {
       for (let i = 1; i <= o.runs; i++) {
         log(`catch-up run ${i}/${o.runs}: stop, backlog of ${o.backlog.toLocaleString('en-US')} changes, start`);
-        const run = await vtmigrateCatchup(m, positions, writer, o.backlog, pids, log);
+        const run = await vtmigrateCatchup(m, positions, writer, o.backlog, pids, log, quiet);
         c.catchupRss.push(worker.peakMb(run.startedAt, run.endedAt));
         log(`  applied in ${run.seconds.toFixed(2)} s: ${Math.round(run.eventsPerSecond).toLocaleString('en-US')} row events/s, worker RSS peak ${Math.round(c.catchupRss[c.catchupRss.length - 1])} MB; ${formatCpu(run.cpu)}`);
         log(`  targets: ${run.target.commits.toLocaleString('en-US')} transactions (${Math.round(run.changes / Math.max(1, run.target.commits))} changes each), ` +
           `${run.target.writes.toLocaleString('en-US')} row-writing statements, ${(run.target.bytesReceived / 1e6).toFixed(1)} MB received, ${run.target.pageReads.toLocaleString('en-US')} pages read from disk; ` +
           `target mysqld CPU ${((run.cpu.cores['target mysqld'] ?? 0) * run.seconds * 1e6 / run.changes).toFixed(0)} µs and worker CPU ${((run.cpu.cores.worker ?? 0) * run.seconds * 1e6 / run.changes).toFixed(0)} µs per change`);
+        await quiet();
         const decode = await decodeBaseline(stack.sourcePrimaries, run, pids);
         log(`  decode only (baseline): ${Math.round(decode.eventsPerSecond).toLocaleString('en-US')} row events/s; ${formatCpu(decode.cpu)}`);
         c.catchup.push({ run, decode });
@@ -121,6 +129,7 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
     if (o.only.has('lag')) {
       for (let i = 1; i <= o.runs; i++) {
         log(`lag run ${i}/${o.runs}: ${o.writeRate.toLocaleString('en-US')} writes/s for ${o.lagSeconds} s`);
+        await quiet();
         const from = Date.now();
         const run = await measureLag(m, positions, writer, o.writeRate, o.lagSeconds, pids);
         c.lagRss.push(worker.peakMb(from));
@@ -132,6 +141,7 @@ async function streamingPhase(m: Migration, stack: BenchStack, d: Dataset, o: Be
     if (o.only.has('vdiff') && vdiffAvailable()) {
       for (let i = 1; i <= o.runs; i++) {
         log(`vdiff run ${i}/${o.runs}: VDiff create --wait`);
+        await quiet();
         const run = await measureVdiff(stack, m.workflowId.slice(m.workflowId.indexOf('.') + 1), pids);
         log(`  ${run.rowsCompared.toLocaleString('en-US')} rows compared in ${run.seconds.toFixed(1)} s: ${Math.round(run.rowsPerSecond).toLocaleString('en-US')} rows/s` +
           `${run.hasMismatch ? ' (MISMATCH reported)' : ''}; ${formatCpu(run.cpu)}`);
