@@ -105,6 +105,12 @@ export async function rootConnection(port: number, opts: { database?: string; lo
   return connectMysql({ host: '127.0.0.1', port, user: 'root', database: opts.database }, { localInfile: opts.localInfile, multipleStatements: opts.multipleStatements });
 }
 
+/** SHOW GLOBAL STATUS values of `names` (as MariaDB spells them), as numbers; a missing one is absent. */
+export async function globalStatus(conn: Connection, names: readonly string[]): Promise<Map<string, number>> {
+  const [rows] = await conn.query(`SHOW GLOBAL STATUS WHERE Variable_name IN (${names.map(() => '?').join(', ')})`, [...names]);
+  return new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, Number(r.Value)]));
+}
+
 /** LOAD DATA LOCAL of one file into db.table on an open connection. */
 export async function loadFile(conn: Connection, db: string, f: DataFile): Promise<void> {
   const cols = TABLE_COLUMNS[f.table].map((c) => `\`${c}\``).join(',');

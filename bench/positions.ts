@@ -2,7 +2,7 @@
 // from _vt_migrate.streams on the target primaries: exact, unlike the once-a-second heartbeats).
 import type { Connection } from '../src/mysql/connect';
 import { parsePosition, positionAtLeast, type GtidPosition } from '../src/mysql/gtid';
-import { rootConnection } from './dataset';
+import { globalStatus, rootConnection } from './dataset';
 
 export class PositionReader {
   private constructor(private readonly sources: { shard: string; conn: Connection }[], private readonly targets: Connection[]) {}
@@ -47,12 +47,11 @@ export class PositionReader {
   async targetCounters(): Promise<TargetCounters> {
     const out: TargetCounters = { commits: 0, writes: 0, bytesReceived: 0, pageReads: 0 };
     for (const c of this.targets) {
-      const [rows] = await c.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit', 'Com_insert', 'Com_update', 'Com_delete', 'Com_replace', 'Bytes_received', 'Innodb_buffer_pool_reads')");
-      for (const r of rows as { Variable_name: string; Value: string }[]) {
-        const v = Number(r.Value);
-        if (r.Variable_name === 'Com_commit') out.commits += v;
-        else if (r.Variable_name === 'Bytes_received') out.bytesReceived += v;
-        else if (r.Variable_name === 'Innodb_buffer_pool_reads') out.pageReads += v;
+      const status = await globalStatus(c, ['Com_commit', 'Com_insert', 'Com_update', 'Com_delete', 'Com_replace', 'Bytes_received', 'Innodb_buffer_pool_reads']);
+      for (const [name, v] of status) {
+        if (name === 'Com_commit') out.commits += v;
+        else if (name === 'Bytes_received') out.bytesReceived += v;
+        else if (name === 'Innodb_buffer_pool_reads') out.pageReads += v;
         else out.writes += v;
       }
     }

@@ -7,8 +7,9 @@
 //   catchup                   bench/catchup.ts    lag_p99                     bench/lag.ts
 //   vdiff                     bench/vdiff.ts
 // Before each timed run every tablet flushes its dirty pages and the kernel writes back
-// (bench/settle.ts), so no run pays for the one before it. Prints the table and writes bench/results/latest.json. The worker under test is a child
-// process (bench/worker-process.ts); --profile runs it under node --cpu-prof.
+// (bench/settle.ts), so no run pays for the one before it. Prints the table and writes
+// bench/results/latest.json. The worker under test is a child process
+// (bench/worker-process.ts); --profile runs it under node --cpu-prof.
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { vtmigrateCatchup, decodeBaseline, type CatchupRun, type DecodeRun } from './catchup';

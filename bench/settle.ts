@@ -7,9 +7,8 @@
 // same rows took anywhere from 12 to 22 s in one invocation, depending on how much flushing it
 // inherited; vtmigrate's own runs varied as much. The settling is outside every timed window.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import type { Connection } from '../src/mysql/connect';
-import { rootConnection } from './dataset';
+import { globalStatus, rootConnection } from './dataset';
 import { sleep } from './stats';
 
 /** Dirty pages and redo a server may keep and still count as settled. */
@@ -20,15 +19,13 @@ const MAX_WAIT_MS = 120_000;
 export async function settle(ports: readonly number[], log: (line: string) => void): Promise<void> {
   const late = (await Promise.all(ports.map(settleMysqld))).filter((s): s is string => s !== undefined);
   if (late.length > 0) log(`  (not fully settled after ${MAX_WAIT_MS / 1000} s: ${late.join('; ')})`);
+  // sync(1) returns once the kernel's dirty pages are written.
   spawnSync('sync', { stdio: 'ignore' });
-  const deadline = Date.now() + 30_000;
-  while (kernelDirtyKb() > 16 * 1024 && Date.now() < deadline) await sleep(100);
 }
 
 async function status(conn: Connection): Promise<{ dirty: number; age: number; history: number }> {
-  const [rows] = await conn.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age', 'Innodb_history_list_length')");
-  const v = new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name.toLowerCase(), Number(r.Value)]));
-  return { dirty: v.get('innodb_buffer_pool_pages_dirty') ?? 0, age: v.get('innodb_checkpoint_age') ?? 0, history: v.get('innodb_history_list_length') ?? 0 };
+  const v = await globalStatus(conn, ['Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age', 'Innodb_history_list_length']);
+  return { dirty: v.get('Innodb_buffer_pool_pages_dirty') ?? 0, age: v.get('Innodb_checkpoint_age') ?? 0, history: v.get('Innodb_history_list_length') ?? 0 };
 }
 
 /** Flushes one server (innodb_max_dirty_pages_pct 0 for the while); a description if it did not settle in time. */
@@ -54,7 +51,3 @@ async function settleMysqld(port: number): Promise<string | undefined> {
   }
 }
 
-function kernelDirtyKb(): number {
-  const m = /^Dirty:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
