@@ -179,10 +179,22 @@ describe('Migrate --on-ddl: ALTER TABLE ADD COLUMN on the source during catch-up
       await alterSource(h, `ALTER TABLE ${table} MODIFY v VARCHAR(64) CHARACTER SET utf8mb4 NOT NULL`);
       const long = 'x'.repeat(50);
       await insert(h, table, 1n, long);
-      await waitStreamsAt(h, `customer.${workflow}`, await sourcePositions(h), 30_000).catch(() => undefined);
-      const row = await targetRow(h, table, 1n);
-      // Either the row waits with an error naming the column, or it arrives whole; never truncated.
-      assert.ok(row === undefined || row.v === long, `the target holds ${JSON.stringify(row?.v)} for a ${long.length}-character source value`);
+      // Either the row arrives whole, or its shard stops with an error naming the table and the
+      // column; never truncated. Whichever comes first ends the wait.
+      const shard = await targetShardOf(1n);
+      type Outcome = { row: Record<string, unknown> } | { error: string };
+      const outcome = await waitFor('the row arrives or its shard reports the column', async (): Promise<Outcome | undefined> => {
+        const row = await targetRow(h, table, 1n);
+        if (row !== undefined) return { row };
+        const error = (await status(handle)).shards.find((s) => s.shard === shard)?.lastError ?? '';
+        return error === '' ? undefined : { error };
+      }, 60_000);
+      if ('row' in outcome) {
+        assert.equal(outcome.row.v, long, `the target holds ${JSON.stringify(outcome.row.v)} for a ${long.length}-character source value`);
+      } else {
+        assert.match(outcome.error, /table ddl_widen .*column 'v'/, outcome.error);
+        assert.equal(await targetRow(h, table, 1n), undefined);
+      }
     } finally {
       await terminateIfRunning(h, `customer.${workflow}`);
       await dropTables(h, [table]);
