@@ -1,7 +1,7 @@
 // planMigration: resolve the mount and both topologies, check every precondition of DESIGN.md
 // §4.2 (all problems reported together, each naming its table, keyspace or setting), and plan
 // the streams: pairs (source shard, target shard) whose key ranges intersect.
-import { connectMysql, type Connection } from '../mysql/connect';
+import { closeWithin, connectMysql, type Connection } from '../mysql/connect';
 import { binlogSettings, listBaseTables, readTableSchemas, type TableSchema } from '../mysql/schema';
 import { ValueKind, valueKind } from '../mysql/values';
 import {
@@ -346,7 +346,7 @@ async function withSource<T>(deps: ActivityDeps, cluster: { server: string; root
   try {
     return await fn(conn);
   } finally {
-    await conn.end().catch(() => conn.destroy());
+    await closeWithin(conn);
   }
 }
 
@@ -357,7 +357,7 @@ async function withTargetConn<T>(deps: ActivityDeps, tablet: { alias: string; ho
   try {
     return await fn(conn);
   } finally {
-    await conn.end().catch(() => conn.destroy());
+    await closeWithin(conn);
   }
 }
 

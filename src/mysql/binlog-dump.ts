@@ -5,8 +5,7 @@
 // mysql2 runs the dump as a command on its connection; pause()/resume() stop and restart
 // reading the socket (packets already read are queued by mysql2, not lost), which is how the
 // consumer's backpressure reaches the server.
-import type { Connection } from './connect';
-import { connectMysql, type MysqlEndpoint } from './connect';
+import { abortConnection, connectMysql, type Connection, type MysqlEndpoint } from './connect';
 import { clientPacket, commandShell, coreConnection, type CoreConnection, type MysqlPacket } from './raw-command';
 
 /** The common header of every binlog event (19 bytes). */
@@ -139,7 +138,8 @@ export async function startMariadbDump(
     resume: () => core.resume(),
     close: () => {
       done = true;
-      conn.destroy();
+      // The socket itself: a half-close would leave it open while the server does not answer.
+      abortConnection(conn, new Error('binlog dump closed'));
     },
     threadId: core.threadId,
   };

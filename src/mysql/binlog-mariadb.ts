@@ -146,7 +146,9 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
     stop: async () => {
       dump.close();
       // The server would notice the closed socket only at its next write (a heartbeat away).
-      await start.control.query('KILL CONNECTION ?', [dump.threadId]).catch(() => undefined);
+      // A server that does not answer (hung, or why we stop) gets no more of our time: the
+      // control connection is closed right after, within a bound (closeWithin).
+      await start.control.query({ sql: 'KILL CONNECTION ?', values: [dump.threadId], timeout: 2_000 }).catch(() => undefined);
     },
     prepareTable(tableId: number, plan: TablePlan): string {
       const known = maps.get(tableId);

@@ -15,7 +15,7 @@
 // positions, DDL, schema re-reads, backpressure.
 import crypto from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
-import { connectMysql, describeEndpoint, type MysqlEndpoint } from './connect';
+import { closeWithin, connectMysql, describeEndpoint, type MysqlEndpoint } from './connect';
 import { addGtid, flavorOf, formatPosition, parsePosition, positionAtLeast, type Flavor, type GtidPosition } from './gtid';
 import { currentPosition } from './positions';
 import { readTableSchemas } from './schema';
@@ -224,7 +224,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
       plans.set(name, planFor(s));
     }
   } catch (err) {
-    await ctrl.end().catch(() => ctrl.destroy());
+    await closeWithin(ctrl);
     throw err;
   }
   const tracker = new PositionTracker(position);
@@ -437,12 +437,12 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
       source = await startZongjiSource(start, () => failure);
     }
   } catch (err) {
-    await ctrl.end().catch(() => ctrl.destroy());
+    await closeWithin(ctrl);
     throw err;
   }
   if (failure) {
     await source.stop();
-    await ctrl.end().catch(() => ctrl.destroy());
+    await closeWithin(ctrl);
     throw failure;
   }
 
@@ -462,7 +462,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     closed = true;
     clearInterval(watchdog);
     await source.stop();
-    await ctrl.end().catch(() => ctrl.destroy());
+    await closeWithin(ctrl);
     wake();
   };
 

@@ -63,13 +63,39 @@ export async function connectMysql(ep: MysqlEndpoint, opts: ConnectOptions = {})
   return conn;
 }
 
+/**
+ * Ends `conn` politely (COM_QUIT) if the server answers within `ms`, else drops the socket. A
+ * server that hangs (SIGSTOPped, or behind a partition) never answers, and its TCP peer stays
+ * alive, so waiting for end() alone would wait forever.
+ */
+export async function closeWithin(conn: Connection, ms = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    conn.end().then(() => true, () => false),
+    new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); }),
+  ]);
+  clearTimeout(timer);
+  if (!answered) abortConnection(conn, new Error('the server did not answer the close'));
+}
+
+/**
+ * Drops the connection's socket now, failing whatever query waits on it with `reason`.
+ * mysql2's destroy() only half-closes the socket (and then ignores its close), so a query
+ * waiting on a server that does not answer would go on waiting.
+ */
+export function abortConnection(conn: Connection, reason: Error): void {
+  const core = (conn as unknown as { connection?: { stream?: { destroy(err?: Error): void } } }).connection;
+  if (core?.stream) core.stream.destroy(reason);
+  else conn.destroy();
+}
+
 /** Runs fn with a fresh connection and always closes it. */
 export async function withMysql<T>(ep: MysqlEndpoint, fn: (conn: Connection) => Promise<T>, opts?: ConnectOptions): Promise<T> {
   const conn = await connectMysql(ep, opts);
   try {
     return await fn(conn);
   } finally {
-    await conn.end().catch(() => conn.destroy());
+    await closeWithin(conn);
   }
 }
 

@@ -10,7 +10,8 @@
 //     tabletTypes [REPLICA]` and keep trying; the other shard's streams go on; when the replica
 //     is back they resume and nothing is lost;
 //   - [REPLICA, PRIMARY]: stopping the replica being streamed from moves the stream to the
-//     primary, under a write load, and the data ends identical;
+//     primary, under a write load, and the data ends identical; so does a replica that hangs
+//     (SIGSTOP: no error, no closed socket, nothing arrives);
 //   - a replica whose replication is stopped (STOP SLAVE) is not picked.
 import { strict as assert } from 'node:assert';
 import type { CatchUpHeartbeat, StreamHeartbeat } from '../../src/workflows/api';
@@ -47,7 +48,7 @@ import {
 
 const MOUNT = 'fidelity';
 const TABLE = 'pick';
-const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', stopped: 'fid_tab_stopped' };
+const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', hang: 'fid_tab_hang', stopped: 'fid_tab_stopped' };
 const wfId = (w: string) => `customer.${w}`;
 
 const REPLICA = { '-80': 'zone1-101', '80-': 'zone1-201' } as Record<string, string>;
@@ -96,11 +97,22 @@ async function startTablet(alias: string): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
 }
 
+/** The pid of a tablet's mysqld, from `vtmigrate-local status --json`. */
+async function tabletPid(alias: string): Promise<number> {
+  const r = await localCli(['status', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const found = (JSON.parse(r.stdout) as { processes: { name: string; pid: number; up: boolean }[] }).processes.find((p) => p.name === `tablet:${alias}`);
+  assert.ok(found?.up, `tablet ${alias} is not running`);
+  return found.pid;
+}
+
 describe('Migrate source tablet picking (--tablet-types), sharded commerce → customer', function () {
   this.timeout(150_000);
   let h: Harness;
   const stopped = new Set<string>();
   let replicationStopped: number | undefined;
+  /** A tablet's mysqld left SIGSTOPped by a failed test. */
+  let frozen: number | undefined;
 
   before(async () => {
     h = await acquireHarness();
@@ -116,6 +128,8 @@ describe('Migrate source tablet picking (--tablet-types), sharded commerce → c
   });
 
   afterEach(async () => {
+    if (frozen !== undefined) process.kill(frozen, 'SIGCONT');
+    frozen = undefined;
     for (const alias of stopped) await startTablet(alias).catch(() => undefined);
     stopped.clear();
     if (replicationStopped !== undefined) await execOn(replicationStopped, 'START SLAVE').catch(() => undefined);
@@ -224,6 +238,32 @@ describe('Migrate source tablet picking (--tablet-types), sharded commerce → c
     await cutoverAndComplete(handle);
     const cmp = await compareById(h, TABLE);
     assert.deepEqual(cmp.problems, []);
+  });
+
+  it('[REPLICA, PRIMARY]: a replica that hangs (SIGSTOP, its sockets open as behind a partition) is left for the primary; the data ends identical', async () => {
+    const handle = await startMigrate(h, { workflow: WF.hang, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA', 'PRIMARY'] });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 60_000);
+    await insertRows(h, 4);
+    await waitStreamsAt(h, wfId(WF.hang), await sourcePositions(h));
+    assert.equal((await streamTablets(h, WF.hang))['c0-/80-'], REPLICA['80-']);
+
+    frozen = await tabletPid(REPLICA['80-']);
+    process.kill(frozen, 'SIGSTOP');
+    const written = await insertRows(h, 6, '80-');
+    for (const t of FED_BY['80-']) {
+      await waitFor(`${t}'s 80- stream reads the primary`, async () =>
+        (await heartbeatStreams(h, WF.hang, t)).find((x) => x.sourceShard === '80-')?.tablet === PRIMARY['80-'], 60_000);
+    }
+    await waitFor('rows written while the replica hangs arrive', async () => (await Promise.all(written.map((id) => targetHas(h, id)))).every(Boolean), 30_000);
+    process.kill(frozen, 'SIGCONT');
+    frozen = undefined;
+    await waitReplicasCaughtUp(h);
+    await waitStreamsAt(h, wfId(WF.hang), await sourcePositions(h));
+    assert.deepEqual((await status(handle)).shards.map((s) => s.lastError), ['', '', '']);
+    await cutoverAndComplete(handle);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+    assert.equal(cmp.rows, 20 + 4 + 6);
   });
 
   it('a replica whose replication is stopped is not picked', async () => {

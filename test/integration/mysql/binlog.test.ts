@@ -492,4 +492,30 @@ describe('binlog stream (MariaDB)', function () {
     }
     assert.fail('a binlog dump thread is still running');
   });
+
+  it('a server that hangs mid-stream (SIGSTOP, as behind a partition): the stream fails after its idle timeout and closes, instead of waiting for ever', async () => {
+    await conn.query('CREATE TABLE hang (id INT PRIMARY KEY)');
+    const start = await pos();
+    const stream = await open(start, ['hang'], { idleTimeoutMs: 1_500 });
+    await conn.query('INSERT INTO hang VALUES (1)');
+    const after1 = await pos();
+    await collect(stream, (xs) => txns(xs).some((t) => t.position === after1));
+    srv.freeze();
+    try {
+      // The sockets stay open (the kernel still answers for the stopped server): only the idle
+      // watchdog can tell, and closing must not wait for the server's answer to KILL or QUIT.
+      await assert.rejects(collect(stream, () => false, 20_000),
+        new RegExp(`lost the binlog connection to 127\\.0\\.0\\.1:${srv.port} at position '${after1}': no events or heartbeats for \\d+ s`));
+      await stream.close();
+    } finally {
+      srv.thaw();
+    }
+    // Back: a new stream from the same position goes on.
+    await conn.query('INSERT INTO hang VALUES (2)');
+    const after2 = await pos();
+    const resumed = await open(after1, ['hang']);
+    const more = await collect(resumed, (xs) => txns(xs).some((t) => t.position === after2));
+    await resumed.close();
+    assert.deepEqual(withChanges(more).flatMap((t) => t.changes), [{ table: 'hang', kind: 'insert', after: { id: 2 } }]);
+  });
 });

@@ -21,6 +21,10 @@ export interface PrivateMariadb {
   kill(): Promise<void>;
   /** Starts it again on the same port and data dir after kill(). */
   start(): Promise<void>;
+  /** SIGSTOP: the server hangs with its sockets open, as behind a network partition. */
+  freeze(): void;
+  /** SIGCONT after freeze(). */
+  thaw(): void;
   /** Shuts down and removes the data dir. */
   stop(): Promise<void>;
 }
@@ -127,8 +131,11 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[]; replicaOf
       await waitExit(c);
     },
     start,
+    freeze: () => { child?.kill('SIGSTOP'); },
+    thaw: () => { child?.kill('SIGCONT'); },
     async stop() {
       if (child) {
+        child.kill('SIGCONT');
         const c = child;
         c.kill('SIGTERM');
         child = undefined;
