@@ -15,6 +15,7 @@ import { makeHeartbeat } from './heartbeat';
 import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
+import { watchSource, type SourceWatchdog } from './source-watchdog';
 import { acquireCopyLock, acquireShardLock, ensureCopyState, lockCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, writeCopyState, type CopyStateRow } from './state';
 import { loadTableTarget, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
@@ -62,6 +63,7 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
   // LOAD DATA LOCAL is the text path's write (copy-rows.ts).
   const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard, { localInfile: true });
   let source: Connection | undefined;
+  let watchdog: SourceWatchdog | undefined;
   try {
     while (!(await acquireCopyLock(target, ref.workflowId, shard, stream.id, table.name, 5))) {
       progress.message = `waiting for a previous attempt of this copy (${table.name} from ${ref.sourceKeyspace}/${stream.sourceShard}) to finish`;
@@ -89,6 +91,16 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     source = picked.conn;
     progress.tablet = picked.tablet.alias;
     progress.message = '';
+    const sourceEndpoint = tabletEndpoint(deps, ref.sourceTopo, 'source', picked.tablet.host, picked.tablet.port);
+    let lockConn: Connection | undefined;
+    watchdog = watchSource({
+      endpoint: sourceEndpoint,
+      tablet: `${picked.tablet.alias} (${picked.tablet.host}:${picked.tablet.port})`,
+      mark: () => progress.rowsScanned,
+      connections: () => [source, lockConn],
+      // Alive but slow (a lock wait, say): heartbeats keep this attempt, which holds the copy lock.
+      onSlow: () => hb.beat(progress, true),
+    });
     const flavor = await serverFlavor(source);
     const sourceTable: TableTarget = { ...tt, db: sourceDb };
     await checkSourceColumns(source, sourceDb, tt, `source shard ${ref.sourceKeyspace}/${stream.sourceShard}, tablet ${picked.tablet.alias}`);
@@ -97,11 +109,12 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     // replays: wait for a lagging tablet to pass it first. The position is read under a brief
     // LOCK TABLES ... READ of this table, held on a second connection while the snapshot opens.
     const snapshotAt = async () => {
-      const lockConn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', picked.tablet.host, picked.tablet.port));
+      lockConn = await connectMysql(sourceEndpoint);
       try {
         return await startConsistentSnapshot(source!, flavor, { lockConn, tables: [{ db: sourceDb, table: table.name }] });
       } finally {
         lockConn.destroy();
+        lockConn = undefined;
       }
     };
     let snapshot = await snapshotAt();
@@ -146,9 +159,12 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     hb.beat(progress, true);
     return { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied, done: state.done };
   } catch (err) {
-    if (activityInfo().attempt > 1) progress.message = errorText(err);
-    throw err;
+    // A source that stopped answering: its dropped connection's error says less than why.
+    const stalled = watchdog?.failure();
+    if (activityInfo().attempt > 1) progress.message = errorText(stalled ?? err);
+    throw stalled ?? err;
   } finally {
+    watchdog?.stop();
     source?.destroy();
     target.destroy();
   }

@@ -11,7 +11,7 @@
 //  4. Open the target snapshot (on a replica: once it has the primary's position).
 //  5. Release the streams (stop_pos '').
 // The snapshots stay open while the diff reads them; --max-diff-duration takes a new point.
-import { connectMysql, type Connection } from '../mysql/connect';
+import { connectMysql, type Connection, type MysqlEndpoint } from '../mysql/connect';
 import { formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
 import { ROW_READER_CONNECT_OPTIONS } from '../mysql/values';
@@ -30,7 +30,14 @@ import { lockIsFree, releaseLock, tryLock } from './vdiff-state';
 const APPLIER_GRACE_MS = 10_000;
 const POLL_MS = 100;
 
-export interface PointSource { stream: StreamPlan; conn: Connection; tablet: string; position: string }
+export interface PointSource {
+  stream: StreamPlan;
+  conn: Connection;
+  tablet: string;
+  /** The tablet's mysqld, for the source watchdog (source-watchdog.ts). */
+  endpoint: MysqlEndpoint;
+  position: string;
+}
 
 export interface ConsistentPoint {
   takenAt: number;
@@ -113,7 +120,7 @@ export async function takeConsistentPoint(ctx: PointContext): Promise<Consistent
       await tabletReaches(ctx, picked.conn, parsePosition(row.pos), `${picked.tablet.alias} (${ref.sourceKeyspace}/${stream.sourceShard})`);
       const endpoint = tabletEndpoint(ctx.deps, ref.sourceTopo, 'source', picked.tablet.host, picked.tablet.port);
       const position = await tableSnapshot(ctx, picked.conn, endpoint, sourceDb);
-      sources.push({ stream, conn: picked.conn, tablet: picked.tablet.alias, position: formatPosition(position) });
+      sources.push({ stream, conn: picked.conn, tablet: picked.tablet.alias, endpoint, position: formatPosition(position) });
     }
 
     // 3. Streams run exactly to the snapshot positions.

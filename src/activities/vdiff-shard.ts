@@ -23,6 +23,7 @@ import { serverFlavor } from '../mysql/positions';
 import { textFieldDecoder, textValueDecoder, type TextValue } from '../mysql/text-values';
 import { textPathObstacle } from './copy-rows';
 import { ReportBuilder, reportLimits, rowFormatter } from './vdiff-report';
+import { watchSource, type SourceWatchdog } from './source-watchdog';
 import { readVDiff, releaseLock, setVDiffState, tryLock, vdiffLockName, writeTableProgress, type VDiffRow } from './vdiff-state';
 import { walkTable } from './vdiff-table';
 
@@ -73,6 +74,12 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
   const { conn: state } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
   const lockName = vdiffLockName(wf, shard);
   let point: ConsistentPoint | undefined;
+  /** Watch the point's source tablets while rows are read from them (source-watchdog.ts). */
+  let watchdogs: SourceWatchdog[] = [];
+  const stopWatching = () => {
+    for (const w of watchdogs) w.stop();
+    watchdogs = [];
+  };
   let tables: VDiffTableStatus[] = [];
   let rate = { at: Date.now(), rows: 0, perSecond: 0 };
   const processed = () => tables.reduce((n, t) => n + t.report.ProcessedRows, 0);
@@ -110,6 +117,7 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
       let checkedSources = false;
       for (;;) {
         if (!point || expired(point, options.maxDiffDurationMs)) {
+          stopWatching();
           point?.close();
           point = undefined;
           beat(`taking a consistent snapshot of ${ref.targetKeyspace}/${shard} and its sources`, true);
@@ -117,6 +125,10 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
             deps, ref, shard, primaryAlias: task.primaryAlias, streams: task.streams, tables: task.tables.map((t) => t.name),
             state, options, say: (m) => beat(m), cancelled: hb.cancelled,
           });
+          watchdogs = point.sources.map((s) => watchSource({
+            endpoint: s.endpoint, tablet: `${s.tablet} (${s.endpoint.host}:${s.endpoint.port})`, mark: processed,
+            connections: () => [s.conn], onSlow: () => beat(`comparing ${plan.name}`, true),
+          }));
           checkedSources = false;
         }
         const p = point;
@@ -154,12 +166,15 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
     const status = await current();
     beat('completed', true);
     return { status, done: true };
-  } catch (err) {
+  } catch (caught) {
+    // A source that stopped answering: its dropped connection's error says less than why.
+    const err = watchdogs.map((w) => w.failure()).find((f) => f !== undefined) ?? caught;
     if (!(err instanceof CancelledFailure) && !hb.cancelled()) {
       await setVDiffState(state, wf, uuid, 'error', errorText(err)).catch(() => undefined);
     }
     throw err;
   } finally {
+    stopWatching();
     point?.close();
     await releaseLock(state, lockName).catch(() => undefined);
     state.destroy();
