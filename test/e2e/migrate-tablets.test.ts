@@ -11,10 +11,10 @@
 //     is back they resume and nothing is lost;
 //   - [REPLICA, PRIMARY]: stopping the replica being streamed from moves the stream to the
 //     primary, under a write load, and the data ends identical; so does a replica that hangs
-//     (SIGSTOP: no error, no closed socket, nothing arrives);
+//     (SIGSTOP: no error, no closed socket, nothing arrives), in catch-up and in the copy;
 //   - a replica whose replication is stopped (STOP SLAVE) is not picked.
 import { strict as assert } from 'node:assert';
-import type { CatchUpHeartbeat, StreamHeartbeat } from '../../src/workflows/api';
+import type { CatchUpHeartbeat, CopyHeartbeat, StreamHeartbeat } from '../../src/workflows/api';
 import {
   acquireHarness,
   addTablesToVSchemas,
@@ -48,7 +48,7 @@ import {
 
 const MOUNT = 'fidelity';
 const TABLE = 'pick';
-const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', hang: 'fid_tab_hang', stopped: 'fid_tab_stopped' };
+const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', hang: 'fid_tab_hang', hangCopy: 'fid_tab_hang_copy', stopped: 'fid_tab_stopped' };
 const wfId = (w: string) => `customer.${w}`;
 
 const REPLICA = { '-80': 'zone1-101', '80-': 'zone1-201' } as Record<string, string>;
@@ -66,6 +66,26 @@ async function insertRows(h: Harness, n: number, onlyShard?: string): Promise<bi
     ids.push(id);
   }
   return ids;
+}
+
+/** `n` more rows, each on its source shard, in a few multi-row INSERTs per shard. */
+async function bulkInsertRows(h: Harness, n: number): Promise<void> {
+  const perShard = new Map<string, string[]>();
+  for (let i = 0; i < n; i++) {
+    const id = nextId++;
+    const shard = await sourceShardOf(id);
+    perShard.set(shard, [...(perShard.get(shard) ?? []), `(${id}, 'bulk ${id}')`]);
+  }
+  for (const [shard, values] of perShard) {
+    const p = tablet(h, 'source', shard);
+    for (let i = 0; i < values.length; i += 5_000) await execOn(p.port, `INSERT INTO ${TABLE} (id, v) VALUES ${values.slice(i, i + 5_000).join(',')}`, p.db);
+  }
+}
+
+/** The copy heartbeat of one target shard (undefined when no copy runs there). */
+async function copyHeartbeat(h: Harness, workflow: string, shard: string): Promise<CopyHeartbeat | undefined> {
+  const acts = await describeShard(h, wfId(workflow), shard);
+  return acts.map((a) => a.heartbeat as CopyHeartbeat | undefined).find((x) => x?.kind === 'copy');
 }
 
 /** The catch-up heartbeat's stream entries of one target shard (empty while no catch-up runs). */
@@ -264,6 +284,36 @@ describe('Migrate source tablet picking (--tablet-types), sharded commerce → c
     const cmp = await compareById(h, TABLE);
     assert.deepEqual(cmp.problems, []);
     assert.equal(cmp.rows, 20 + 4 + 6);
+  });
+
+  it('[REPLICA, PRIMARY]: a replica that hangs during the copy is left for the primary; the copy resumes from its checkpoint', async () => {
+    const extra = 40_000;
+    await bulkInsertRows(h, extra);
+    await waitReplicasCaughtUp(h);
+    // Small batches: the copy of -40 (from the -80 replica) lasts long enough to hang under it.
+    const handle = await startMigrate(h, { workflow: WF.hangCopy, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA', 'PRIMARY'], copyBatchRows: 100 });
+    await waitFor('-40 copies from the -80 replica', async () => {
+      const hb = await copyHeartbeat(h, WF.hangCopy, '-40');
+      return hb?.tablet === REPLICA['-80'] && hb.rowsCopied > 0;
+    }, 60_000);
+    frozen = await tabletPid(REPLICA['-80']);
+    process.kill(frozen, 'SIGSTOP');
+    // The attempt stuck on the replica gives up on its own (no progress, and the tablet does not
+    // answer a new connection); the retry copies from the primary, from the last checkpoint.
+    await waitFor('-40 copies from the -80 primary', async () => {
+      const hb = await copyHeartbeat(h, WF.hangCopy, '-40');
+      return hb?.tablet === PRIMARY['-80'] && hb.rowsCopied > 0;
+    }, 90_000);
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 120_000, { allowErrors: true });
+    process.kill(frozen, 'SIGCONT');
+    frozen = undefined;
+    await waitReplicasCaughtUp(h);
+    await waitStreamsAt(h, wfId(WF.hangCopy), await sourcePositions(h));
+    assert.deepEqual((await status(handle)).shards.map((s) => s.lastError), ['', '', '']);
+    await cutoverAndComplete(handle);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+    assert.equal(cmp.rows, 20 + extra);
   });
 
   it('a replica whose replication is stopped is not picked', async () => {
