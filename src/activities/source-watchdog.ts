@@ -5,7 +5,7 @@
 // connection whether it still answers; if it does not, it drops the reader's connections (their
 // queries fail at once) and remembers why, so the attempt fails with that and is retried on a
 // tablet that answers.
-import { abortConnection, closeWithin, connectMysql, type Connection, type MysqlEndpoint } from '../mysql/connect';
+import { abortConnection, answerWithin, closeWithin, connectMysql, type Connection, type MysqlEndpoint } from '../mysql/connect';
 import { errorText } from './errors';
 
 export interface SourceWatchdog {
@@ -43,20 +43,12 @@ export function watchSource(opts: WatchOptions): SourceWatchdog {
 
   const probe = async (): Promise<void> => {
     let conn: Connection | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${probeMs / 1000} s`)), probeMs);
-    });
     try {
-      await Promise.race([
-        (async () => {
-          conn = await connectMysql(opts.endpoint, { connectTimeoutMs: probeMs });
-          await conn.query('SELECT 1');
-        })(),
-        deadline,
-      ]);
+      await answerWithin((async () => {
+        conn = await connectMysql(opts.endpoint, { connectTimeoutMs: probeMs });
+        await conn.query('SELECT 1');
+      })(), probeMs, 'SELECT 1');
     } finally {
-      clearTimeout(timer);
       if (conn) void closeWithin(conn, 1_000);
     }
   };
@@ -80,7 +72,7 @@ export function watchSource(opts: WatchOptions): SourceWatchdog {
     } catch (err) {
       if (stopped || opts.mark() !== mark) return;
       failed = new Error(`source tablet ${opts.tablet} stopped answering: no progress for ${Math.round((Date.now() - quietSince) / 1000)} s, ` +
-        `and a new connection to it failed (${errorText(err)}); the work resumes from its last checkpoint on a tablet that answers`, { cause: err });
+        `and it did not answer a new connection either (${errorText(err)}); the work resumes from its last checkpoint on a tablet that answers`, { cause: err });
       for (const c of opts.connections()) if (c) abortConnection(c, failed);
     } finally {
       probing = false;

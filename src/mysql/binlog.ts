@@ -15,7 +15,7 @@
 // positions, DDL, schema re-reads, backpressure.
 import crypto from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
-import { closeWithin, connectMysql, describeEndpoint, type MysqlEndpoint } from './connect';
+import { answerWithin, closeWithin, connectMysql, describeEndpoint, type MysqlEndpoint } from './connect';
 import { addGtid, flavorOf, formatPosition, parsePosition, positionAtLeast, type Flavor, type GtidPosition } from './gtid';
 import { currentPosition } from './positions';
 import { readTableSchemas } from './schema';
@@ -332,7 +332,8 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
 
   const refreshSchema = async (table: string, tableId: number) => {
     try {
-      const fresh = (await readTableSchemas(ctrl, db, [table])).get(table);
+      // The idle watchdog is off while the dump waits for this (paused): bound it instead.
+      const fresh = (await answerWithin(readTableSchemas(ctrl, db, [table]), idleTimeoutMs, `reading the schema of ${db}.${table} from ${where}`)).get(table);
       if (fresh) plans.set(table, planFor(fresh));
       staleTables.delete(table);
       const plan = plans.get(table);

@@ -64,6 +64,22 @@ export async function connectMysql(ep: MysqlEndpoint, opts: ConnectOptions = {})
 }
 
 /**
+ * `work`, or a rejection saying `what` got no answer within `ms`. For requests to a server that
+ * may hang: its socket stays open, so nothing else would ever fail them.
+ */
+export async function answerWithin<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Ends `conn` politely (COM_QUIT) if the server answers within `ms`, else drops the socket. A
  * server that hangs (SIGSTOPped, or behind a partition) never answers, and its TCP peer stays
  * alive, so waiting for end() alone would wait forever.
