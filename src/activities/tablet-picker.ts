@@ -1,7 +1,7 @@
 // Picks the source tablet a stream reads from, as Vitess's tablet picker does (vitess-facts.md
 // §6): tablets of the shard in the given cells, of the given types (in preference order when
 // asked), usable when their mysqld answers and, for replicas, replication runs.
-import { connectMysql } from '../mysql/connect';
+import { answerWithin, connectMysql, type Connection } from '../mysql/connect';
 import { replicaStatus } from '../mysql/replication';
 import {
   findShardTablets,
@@ -40,13 +40,16 @@ export class NoHealthyTabletError extends Error {}
 
 /** Vitess's test of a tablet: its mysqld answers and, for a replica, replication runs. */
 export async function tabletUsable(deps: ActivityDeps, cluster: TopoRef, role: 'source' | 'target', t: Tablet): Promise<boolean> {
-  let conn;
+  let conn: Connection | undefined;
   try {
-    conn = await connectMysql(tabletEndpoint(deps, cluster, role, t.mysqlHostname, t.mysqlPort), { connectTimeoutMs: 3000 });
-    await conn.query('SELECT 1');
-    if (t.type === TabletType.PRIMARY) return true;
-    const rs = await replicaStatus(conn);
-    return rs !== undefined && rs.ioRunning && rs.sqlRunning;
+    // Bounded as a whole: a server that hangs after the handshake would hold the pick for ever.
+    return await answerWithin((async () => {
+      conn = await connectMysql(tabletEndpoint(deps, cluster, role, t.mysqlHostname, t.mysqlPort), { connectTimeoutMs: 3000 });
+      await conn.query('SELECT 1');
+      if (t.type === TabletType.PRIMARY) return true;
+      const rs = await replicaStatus(conn);
+      return rs !== undefined && rs.ioRunning && rs.sqlRunning;
+    })(), 5_000, `health check of tablet ${tabletAliasShortString(t.alias)}`);
   } catch {
     return false;
   } finally {
