@@ -66,15 +66,20 @@ async function shardLive(client: Client, parentId: string, shard: string): Promi
   if (status) live.status = status;
   const converter = client.options.loadedDataConverter;
   for (const pa of described?.raw.pendingActivities ?? []) {
+    // A copy's heartbeat names its stream: a failure of that copy is that stream's.
+    let copyStream: number | undefined;
     const payloads = pa.heartbeatDetails?.payloads;
     if (payloads?.length) {
       const details = await decodeFromPayloadsAtIndex<unknown>(converter, 0, payloads).catch(() => undefined);
       const at = optionalTsToMs(pa.lastHeartbeatTime) ?? Date.now();
-      if (isHeartbeat(details) && details.kind === 'copy') live.copy = { details: details as CopyHeartbeat, at };
+      if (isHeartbeat(details) && details.kind === 'copy') {
+        (live.copies ??= []).push({ details: details as CopyHeartbeat, at });
+        copyStream = (details as CopyHeartbeat).streamId;
+      }
       if (isHeartbeat(details) && details.kind === 'catchup') live.catchUp = { details: details as CatchUpHeartbeat, at };
     }
     const retry = retryingActivity(pa);
-    if (retry) live.retry = retry;
+    if (retry) (live.retries ??= []).push(copyStream === undefined ? retry : { ...retry, streamId: copyStream });
   }
   return live;
 }

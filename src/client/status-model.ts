@@ -22,15 +22,18 @@ export interface RetryingActivity {
   activity: string;
   attempt: number;
   message: string;
+  /** The stream it works for, when its last heartbeat says (a copy); else every stream of the shard. */
+  streamId?: number;
 }
 
 export interface ShardLive {
   shard: string;
   /** The shard child's answer to its status query, when it answered. */
   status?: ShardStatus;
-  copy?: HeartbeatAt<CopyHeartbeat>;
+  /** One per stream copying now (a shard fed by several source shards copies them side by side). */
+  copies?: HeartbeatAt<CopyHeartbeat>[];
   catchUp?: HeartbeatAt<CatchUpHeartbeat>;
-  retry?: RetryingActivity;
+  retries?: RetryingActivity[];
 }
 
 export interface MigrateView {
@@ -153,21 +156,22 @@ export function streamRows(view: MigrateView): StreamRow[] {
   const rows: StreamRow[] = [];
   for (const shard of shardStatuses(view)) {
     const live = liveFor(view, shard.shard);
-    const copyHb = live?.copy?.details;
     const catchUp = live?.catchUp;
     for (const stream of shard.streams) {
-      const hbCopy = copyHb && copyHb.streamId === stream.id ? copyHb : undefined;
+      const copy = live?.copies?.find((c) => c.details.streamId === stream.id);
+      const hbCopy = copy?.details;
       const hbStream: StreamHeartbeat | undefined = catchUp?.details.streams.find((s) => s.id === stream.id);
-      const heartbeatAt = hbCopy ? live?.copy?.at : hbStream ? catchUp?.at : undefined;
+      const heartbeatAt = copy ? copy.at : hbStream ? catchUp?.at : undefined;
       let state = displayState(shard, stream.state);
       let message = stripPeriod(stream.message);
       let retryAttempt: number | undefined;
       if (state === 'Error') message = stripPeriod(shard.lastError || stream.message || 'unknown error');
-      if (live?.retry) {
-        // Temporal is retrying the shard's activity: Vitess shows a stream that keeps failing as Error.
+      const retry = live?.retries?.find((r) => r.streamId === undefined || r.streamId === stream.id);
+      if (retry) {
+        // Temporal is retrying this stream's activity (or the shard's): Vitess shows a stream that keeps failing as Error.
         state = 'Error';
-        message = stripPeriod(live.retry.message);
-        retryAttempt = live.retry.attempt;
+        message = stripPeriod(retry.message);
+        retryAttempt = retry.attempt;
       } else if (state !== 'Error') {
         const held = stripPeriod(hbCopy?.message || hbStream?.message || catchUp?.details.message || '');
         if (held) message = message ? `${message}; ${held}` : held;
@@ -241,9 +245,9 @@ export function copyInProgress(view: MigrateView, tables: TableRow[]): boolean {
 export function liveCopyRate(view: MigrateView): number | undefined {
   let rate = 0;
   let seen = false;
-  for (const l of view.live) {
-    if (!l.copy || view.now - l.copy.at > STALE_HEARTBEAT_SECONDS * 1000) continue;
-    const hb = l.copy.details;
+  for (const copy of view.live.flatMap((l) => l.copies ?? [])) {
+    if (view.now - copy.at > STALE_HEARTBEAT_SECONDS * 1000) continue;
+    const hb = copy.details;
     const kept = hb.rowsScanned > 0 ? hb.rowsCopied / hb.rowsScanned : 1;
     rate += hb.rowsPerSecond * kept;
     seen = true;

@@ -23,7 +23,7 @@ function showView(): MigrateView {
       ],
     }),
     live: [
-      { shard: '-80', copy: { details: copyHeartbeat('-80', 'customer', 50, 25), at: NOW - 2000 } },
+      { shard: '-80', copies: [{ details: copyHeartbeat('-80', 'customer', 50, 25), at: NOW - 2000 }] },
       { shard: '80-', catchUp: { details: { ...catchUpHeartbeat('-80', 3, 1761829500), streams: [
         catchUpHeartbeat('-80', 3, 1761829500).streams[0],
         { ...catchUpHeartbeat('80-', 1, 1761829505).streams[0], id: 2 },

@@ -107,8 +107,8 @@ function copyingView(): MigrateView {
       ],
     }),
     live: [
-      { shard: '-80', copy: { details: copyHeartbeat('-80', 'customer', 50, 25), at: NOW - 2000 } },
-      { shard: '80-', retry: { activity: 'copyTable', attempt: 3, message: 'connect ECONNREFUSED 10.0.0.7:3306' } },
+      { shard: '-80', copies: [{ details: copyHeartbeat('-80', 'customer', 50, 25), at: NOW - 2000 }] },
+      { shard: '80-', retries: [{ activity: 'copyTable', attempt: 3, message: 'connect ECONNREFUSED 10.0.0.7:3306' }] },
     ],
   };
 }
@@ -196,7 +196,7 @@ Copy Progress: 400 of ~600 rows (66.67%), 25 rows/s, ETA: 8s
     const rows = streamRows(copyingView());
     assert.equal(rows[0].tables.customer.rowsCopied, 50);
     const stale = copyingView();
-    stale.live[0].copy!.details.rowsCopied = 10;
+    stale.live[0].copies![0].details.rowsCopied = 10;
     assert.equal(streamRows(stale)[0].tables.customer.rowsCopied, 40);
   });
 
@@ -248,9 +248,39 @@ Copy Progress: 400 of ~600 rows (66.67%), 25 rows/s, ETA: 8s
     });
   });
 
+  it('a shard copying two streams side by side: each shows its own live copy, the rates add up, and a retried copy is its stream\'s error only', () => {
+    const view: MigrateView = {
+      now: NOW,
+      status: migrateStatus({
+        shards: [shard('40-c0', 'zone1-300', 'Copying', [
+          stream('-80', 'Copying', { corder: progress(20, false), customer: progress(0, false) }),
+          stream('80-', 'Copying', { corder: progress(30, false), customer: progress(0, false) }, { id: 2, tablet: 'zone1-201' }),
+        ])],
+      }),
+      live: [{
+        shard: '40-c0',
+        copies: [
+          { details: copyHeartbeat('-80', 'corder', 60, 30), at: NOW - 1000 },
+          { details: copyHeartbeat('80-', 'corder', 80, 20, { streamId: 2, tablet: 'zone1-201' }), at: NOW - 1000 },
+        ],
+      }],
+    };
+    const rows = streamRows(view);
+    assert.deepEqual(rows.map((r) => [r.id, r.state, r.tables.corder.rowsCopied]), [[1, 'Copying', 60], [2, 'Copying', 80]]);
+    assert.equal(buildStatusResponse(view).migration!.rowsPerSecond, 50);
+
+    // The copy of stream 2 failed and Temporal retries it; its last heartbeat names the stream.
+    view.live[0].copies = [view.live[0].copies![0]];
+    view.live[0].retries = [{ activity: 'copyTable', attempt: 2, message: 'connect ETIMEDOUT', streamId: 2 }];
+    assert.deepEqual(streamRows(view).map((r) => [r.id, r.state, r.message]), [[1, 'Copying', ''], [2, 'Error', 'connect ETIMEDOUT']]);
+    // A retried activity without a stream (catch-up: one for the whole shard) is every stream's.
+    view.live[0].retries = [{ activity: 'catchUp', attempt: 2, message: 'connect ETIMEDOUT' }];
+    assert.deepEqual(streamRows(view).map((r) => r.state), ['Error', 'Error']);
+  });
+
   it('falls back to the average rate since the copy started when no heartbeat is fresh', () => {
     const view = copyingView();
-    view.live[0].copy!.at = NOW - 10 * 60_000;
+    view.live[0].copies![0].at = NOW - 10 * 60_000;
     const m = buildStatusResponse(view).migration!;
     // 400 rows in 100 s: 4 rows/s for the 200 left.
     assert.equal(m.rowsPerSecond, 4);
