@@ -27,7 +27,12 @@ export function targetTopoRef(deps: ActivityDeps): TopoRef {
 /** A connection to the target shard's primary as the worker's target user, in vt_<keyspace>. */
 export async function connectTargetPrimary(deps: ActivityDeps, keyspace: string, shard: string, opts: { multipleStatements?: boolean; localInfile?: boolean } = {}): Promise<{ conn: Connection; primary: PrimaryRef }> {
   const primary = await withTopo(openTargetTopo(deps), (topo) => findPrimary(topo, keyspace, shard));
-  const conn = await connectMysql(tabletEndpoint(deps, targetTopoRef(deps), 'target', primary.host, primary.port, `vt_${keyspace}`), { ...ROW_READER_CONNECT_OPTIONS, ...opts });
+  const conn = await connectMysql(tabletEndpoint(deps, targetTopoRef(deps), 'target', primary.host, primary.port, `vt_${keyspace}`), { ...ROW_READER_CONNECT_OPTIONS, ...opts })
+    .catch((err: unknown) => {
+      // Say which server ("connect ETIMEDOUT" alone does not); code and errno stay for the callers.
+      if (err instanceof Error) err.message = `cannot connect to target primary ${primary.alias} (${primary.host}:${primary.port}) of ${keyspace}/${shard}: ${err.message}`;
+      throw err;
+    });
   // Migrated rows are written as they were on the source: no FK cascades, no re-checks.
   await conn.query('SET SESSION foreign_key_checks = 0');
   await conn.query(`SET SESSION sql_mode = '${WRITER_SQL_MODE}'`);
