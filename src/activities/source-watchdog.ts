@@ -64,19 +64,25 @@ export function watchSource(opts: WatchOptions): SourceWatchdog {
     }
     if (now - quietSince < quietMs || now < nextCheckAt) return;
     probing = true;
+    let probeError: unknown;
     try {
       await probe();
-      if (stopped) return;
-      nextCheckAt = Date.now() + quietMs;
-      opts.onSlow?.(Math.round((Date.now() - quietSince) / 1000));
     } catch (err) {
-      if (stopped || opts.mark() !== mark) return;
-      failed = new Error(`source tablet ${opts.tablet} stopped answering: no progress for ${Math.round((Date.now() - quietSince) / 1000)} s, ` +
-        `and it did not answer a new connection either (${errorText(err)}); the work resumes from its last checkpoint on a tablet that answers`, { cause: err });
-      for (const c of opts.connections()) if (c) abortConnection(c, failed);
+      probeError = err ?? new Error('no answer');
     } finally {
       probing = false;
     }
+    if (stopped) return;
+    if (probeError === undefined) {
+      nextCheckAt = Date.now() + quietMs;
+      // The caller's own failure (a heartbeat, say) is not the tablet's.
+      try { opts.onSlow?.(Math.round((Date.now() - quietSince) / 1000)); } catch { /* ignored */ }
+      return;
+    }
+    if (opts.mark() !== mark) return;
+    failed = new Error(`source tablet ${opts.tablet} stopped answering: no progress for ${Math.round((Date.now() - quietSince) / 1000)} s, ` +
+      `and it did not answer a new connection either (${errorText(probeError)}); the work resumes from its last checkpoint on a tablet that answers`, { cause: probeError });
+    for (const c of opts.connections()) if (c) abortConnection(c, failed);
   };
 
   const timer = setInterval(() => { void check(); }, Math.max(250, Math.min(2_500, quietMs / 4)));
