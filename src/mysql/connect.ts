@@ -85,13 +85,7 @@ export async function answerWithin<T>(work: Promise<T>, ms: number, what: string
  * alive, so waiting for end() alone would wait forever.
  */
 export async function closeWithin(conn: Connection, ms = 2_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const answered = await Promise.race([
-    conn.end().then(() => true, () => false),
-    new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); }),
-  ]);
-  clearTimeout(timer);
-  if (!answered) abortConnection(conn, new Error('the server did not answer the close'));
+  await answerWithin(conn.end(), ms, 'closing the connection').catch((err: Error) => abortConnection(conn, err));
 }
 
 /**
