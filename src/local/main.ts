@@ -12,20 +12,24 @@ import { checkPorts, up } from './up';
 
 const DEFAULT_SPEC = path.resolve(__dirname, '..', '..', '..', 'examples', 'local', 'spec.json');
 
-const specOption = () => new Option('--spec <file>', 'the cluster spec (JSON)').default(DEFAULT_SPEC, 'examples/local/spec.json');
+// `--spec` is accepted before the command (`vtmigrate-local --spec F up`) as well as after it;
+// only the program's copy has the default, so a subcommand's own --spec, when given, wins.
+const specOption = () => new Option('--spec <file>', 'the cluster spec (JSON) (default: examples/local/spec.json)');
+const specOf = (cmd: Command): string => (cmd.optsWithGlobals() as { spec: string }).spec;
 const log = (line: string) => process.stderr.write(`[vtmigrate-local] ${line}\n`);
 
 export function buildProgram(): Command {
   const program = new Command('vtmigrate-local')
     .description('Run local Vitess-shaped clusters (etcd topology, MariaDB tablets) and the Temporal dev server from a JSON spec.')
+    .addOption(new Option('--spec <file>', 'the cluster spec (JSON), before or after the command').default(DEFAULT_SPEC, 'examples/local/spec.json'))
     .showHelpAfterError();
 
   program.command('up')
     .description('start (idempotently) Temporal, one etcd per cluster and every tablet; write the topology and a worker configuration')
     .addOption(specOption())
     .option('--json', 'print the endpoints as one JSON object')
-    .action(async (opts: { spec: string; json?: boolean }) => {
-      const spec = loadSpec(opts.spec);
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const spec = loadSpec(specOf(cmd));
       await up(spec, log);
       const d = describeStack(spec, false);
       process.stdout.write((opts.json ? JSON.stringify(d, null, 2) : formatStack(d)) + '\n');
@@ -35,8 +39,8 @@ export function buildProgram(): Command {
     .description('show endpoints and which managed processes are up')
     .addOption(specOption())
     .option('--json', 'print one JSON object')
-    .action((opts: { spec: string; json?: boolean }) => {
-      const d = describeStack(loadSpec(opts.spec), true);
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const d = describeStack(loadSpec(specOf(cmd)), true);
       process.stdout.write((opts.json ? JSON.stringify(d, null, 2) : formatStack(d)) + '\n');
     });
 
@@ -45,8 +49,8 @@ export function buildProgram(): Command {
     .argument('<component>')
     .addOption(specOption())
     .addOption(new Option('--signal <signal>', 'signal to send (KILL simulates a crash)').default('TERM').choices(['TERM', 'KILL', 'INT']))
-    .action(async (name: string, opts: { spec: string; signal: string }) => {
-      const spec = loadSpec(opts.spec);
+    .action(async (name: string, opts: { signal: string }, cmd: Command) => {
+      const spec = loadSpec(specOf(cmd));
       const c = findComponent(spec, name);
       const pid = fs.existsSync(spec.stateDir)
         ? await withStateLock(spec.stateDir, () => c.stop(`SIG${opts.signal}` as NodeJS.Signals), log)
@@ -58,8 +62,8 @@ export function buildProgram(): Command {
     .description('start one component again: temporal, etcd:<cluster>, tablet:<alias> or worker')
     .argument('<component>')
     .addOption(specOption())
-    .action(async (name: string, opts: { spec: string }) => {
-      const spec = loadSpec(opts.spec);
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
+      const spec = loadSpec(specOf(cmd));
       const c = findComponent(spec, name);
       await checkPorts(spec, [c]);
       const pid = await withStateLock(spec.stateDir, () => c.start(), log);
@@ -70,8 +74,8 @@ export function buildProgram(): Command {
     .description('stop everything this spec started (by pid); --wipe also deletes the state dir')
     .addOption(specOption())
     .option('--wipe', 'remove the state directory (data, logs, topology) too')
-    .action(async (opts: { spec: string; wipe?: boolean }) => {
-      await down(loadSpec(opts.spec), { wipe: opts.wipe }, log);
+    .action(async (opts: { wipe?: boolean }, cmd: Command) => {
+      await down(loadSpec(specOf(cmd)), { wipe: opts.wipe }, log);
     });
 
   return program;

@@ -198,6 +198,10 @@ describe('vtmigrate-local CLI end to end (its own small stack)', function () {
         [['temporal', true], ['etcd:solo', true], ['tablet:e2e-100', true], ['tablet:e2e-101', true], ['worker', false]]);
       assert.deepEqual(processes.find((p) => p.name === 'worker'), { name: 'worker', pid: null, up: false });
       assert.deepEqual(processes.filter((p) => p.name.startsWith('tablet:')).map((p) => p.pid), up.clusters[0].tablets.map((t) => t.pid));
+      // --spec may also come before the command, as an operator types it.
+      const before = await cli(['--spec', specFile, 'status', '--json']);
+      assert.equal(before.code, 0, before.stderr);
+      assert.deepEqual(JSON.parse(before.stdout), status);
       pids = processes.filter((p) => p.up).map((p) => p.pid!);
       assert.ok(pids.every((p) => isProcessAlive(p)));
       portsOfPids = portsListenedOnBy(pids);
