@@ -8,6 +8,7 @@ import type {
   MigrateStatus,
   ShardStatus,
   StreamHeartbeat,
+  StreamStatus,
   TableCopyProgress,
 } from '../workflows/api';
 
@@ -133,9 +134,24 @@ function withLiveCopy(tables: Record<string, TableCopyProgress>, hb: CopyHeartbe
 }
 
 function displayState(shard: ShardStatus, state: string): StreamState {
-  if (shard.phase === 'Error' || state === 'Error') return 'Error';
+  // A shard in Error whose failure is some streams' own (their copies) has the others in their
+  // own state; runs from before per-stream errors show every stream of the shard in Error.
+  if (state === 'Error' || (shard.phase === 'Error' && !shard.streams.some((s) => s.error))) return 'Error';
   if (state === 'Copying' || state === 'Running' || state === 'Stopped') return state;
   return 'Stopped';
+}
+
+/** For a stream that copied all its tables while another stream of its shard failed: what it waits for. */
+function waitingForFailedStreams(shard: ShardStatus, stream: StreamStatus): string {
+  const failed = shard.streams.filter((s) => s.error);
+  const copied = Object.values(stream.tables).every((t) => t.done);
+  if (failed.length === 0 || !copied || stream.state !== 'Copying') return '';
+  const names = failed.map((s) => `id=${s.id} (source shard ${s.sourceShard})`).join(', ');
+  return `the shard's catch-up waits for the copy of stream${failed.length === 1 ? '' : 's'} ${names}, in Error`;
+}
+
+function joinNotes(a: string, b: string): string {
+  return a && b ? `${a}; ${b}` : a || b;
 }
 
 function stripPeriod(text: string): string {
@@ -165,7 +181,8 @@ export function streamRows(view: MigrateView): StreamRow[] {
       let state = displayState(shard, stream.state);
       let message = stripPeriod(stream.message);
       let retryAttempt: number | undefined;
-      if (state === 'Error') message = stripPeriod(shard.lastError || stream.message || 'unknown error');
+      if (state === 'Error') message = stripPeriod(stream.error || shard.lastError || stream.message || 'unknown error');
+      else if (shard.phase === 'Error') message = joinNotes(message, waitingForFailedStreams(shard, stream));
       const retry = live?.retries?.find((r) => r.streamId === undefined || r.streamId === stream.id);
       if (retry) {
         // Temporal is retrying this stream's activity (or the shard's): Vitess shows a stream that keeps failing as Error.

@@ -162,6 +162,11 @@ export interface StreamStatus {
   /** Source tablet streamed from, as `<cell>-<uid>`. */
   tablet: string;
   message: string;
+  /**
+   * This stream's own failure (its copy failed) while the shard waits for start or a retry;
+   * absent otherwise, and always in runs from before per-stream errors.
+   */
+  error?: string;
 }
 
 export interface ShardStatus {

@@ -122,17 +122,22 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
       // The parent is gone (terminated or finished): nothing to tell.
     }
   };
+  const stateOf = (phase: ShardPhase) => (phase === 'Copying' ? 'Copying' : phase === 'Running' || phase === 'Draining' ? 'Running' : phase === 'Error' ? 'Error' : 'Stopped');
   const showPhase = (phase: ShardPhase) => {
     status.phase = phase;
-    for (const s of status.streams) s.state = phase === 'Copying' ? 'Copying' : phase === 'Running' || phase === 'Draining' ? 'Running' : phase === 'Error' ? 'Error' : 'Stopped';
+    // While only some streams' own calls (their copies) have failed, the others show what they
+    // do (as Vitess shows each stream's own state); a failure of the whole shard (its catch-up,
+    // its set-up) shows every stream in Error.
+    const onlyStreamsFailed = phase === 'Error' && waitingErrors.size > 0 && [...waitingErrors.values()].every((e) => e.streamId !== undefined);
+    for (const s of status.streams) s.state = onlyStreamsFailed && !s.error ? stateOf(intended) : stateOf(phase);
   };
   // Streams copy side by side, so one call can fail and wait while another goes on. Runs from
   // before this patch let the other stream's next step overwrite the Error (and clear its
   // message): the shard then showed Copying with no activity and no error, waiting for a start
   // nobody knew to send.
   const errorsStayVisible = patched('shard-errors-stay-visible');
-  /** Errors that failed calls are waiting on (for start or their retry), by call. */
-  const waitingErrors = new Map<number, string>();
+  /** Errors that failed calls are waiting on (for start or their retry), by call, with the stream whose call it was. */
+  const waitingErrors = new Map<number, { message: string; streamId?: number }>();
   let failedCalls = 0;
   /** What the shard does once no failed call waits: the last phase asked for other than Error. */
   let intended: ShardPhase = status.phase;
@@ -147,10 +152,12 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   };
 
   /** After a failure: Error (with its message) until `start`, or a minute for a retryable one; then the phase asked for. */
-  const waitAfterFailure = async (err: unknown) => {
+  const waitAfterFailure = async (err: unknown, streamId?: number) => {
     const call = failedCalls++;
-    waitingErrors.set(call, errorMessage(err));
+    const stream = status.streams.find((s) => s.id === streamId);
+    waitingErrors.set(call, { message: errorMessage(err), streamId: stream?.id });
     status.lastError = errorMessage(err);
+    if (stream) stream.error = errorMessage(err);
     showPhase('Error');
     await notify();
     st.retryRequested = false;
@@ -159,11 +166,13 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
     else await condition(retryNow, '1 minute');
     st.retryRequested = false;
     waitingErrors.delete(call);
+    if (stream) delete stream.error;
     if (waitingErrors.size === 0) {
       status.lastError = '';
       showPhase(intended);
     } else {
-      status.lastError = [...waitingErrors.values()].pop()!;
+      status.lastError = [...waitingErrors.values()].pop()!.message;
+      showPhase('Error');
     }
     await notify();
   };
@@ -171,9 +180,10 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   /**
    * Runs one activity call, cancelling it (and waiting until it has stopped, so two writers never
    * overlap) when interruptWhen() turns true. Returns undefined when interrupted or failed; a
-   * failure is recorded in the status and waits for `start` (or, if retryable, a minute).
+   * failure is recorded in the status (also on the stream's, for a call of one stream) and
+   * waits for `start` (or, if retryable, a minute).
    */
-  async function interruptible<T>(run: () => Promise<T>, interruptWhen: () => boolean): Promise<T | undefined> {
+  async function interruptible<T>(run: () => Promise<T>, interruptWhen: () => boolean, streamId?: number): Promise<T | undefined> {
     const scope = new CancellationScope();
     let finished = false;
     void condition(() => finished || interruptWhen()).then(() => { if (!finished) scope.cancel(); });
@@ -187,7 +197,7 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
     } catch (err) {
       if (isCancellation(err)) return undefined;
       if (errorsStayVisible) {
-        await waitAfterFailure(err);
+        await waitAfterFailure(err, streamId);
         return undefined;
       }
       status.lastError = errorMessage(err);
@@ -252,6 +262,7 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
               batchRows: input.batchRows, batchBytes: input.batchBytes, sliceMs: COPY_SLICE_MS,
             }),
             () => st.stopRequested || st.finishing,
+            stream.id,
           );
           if (result) {
             progress.rowsCopied = result.rowsCopied;

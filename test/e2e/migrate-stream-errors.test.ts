@@ -1,7 +1,8 @@
 // A target shard fed by two source shards copies both streams side by side. When one stream's
 // copy fails for good (here: source shard 80- lacks a column the target has, schema drift
 // between source shards) while the other stream goes on to its next table, the shard must keep showing Error
-// with the failure's message until the operator fixes the source and runs `Workflow start`:
+// with the failure's message until the operator fixes the source and runs `Workflow start`
+// (the failing stream in Error, the other saying what it waits for):
 // the stream that goes on must not paint the shard Copying again and wipe the message (it did:
 // the shard then sat in Copying with no activity and no error, forever). After the fix and
 // start, the migration completes with exactly the source rows.
@@ -87,6 +88,11 @@ describe('Migrate: one stream of a shared target shard fails while the other goe
     }, 120_000);
     assert.equal(shard.phase, 'Error', JSON.stringify(shard));
     assert.match(shard.lastError, MISSING);
+    // The failure is the 80- stream's own: it is in Error, the -80 stream is not.
+    const byShard = (s: ShardStatus, source: string) => s.streams.find((x) => x.sourceShard === source)!;
+    assert.deepEqual([byShard(shard, '-80').state, byShard(shard, '-80').error], ['Copying', undefined]);
+    assert.equal(byShard(shard, '80-').state, 'Error');
+    assert.match(byShard(shard, '80-').error ?? '', MISSING);
     // It stays so (nothing retries a schema problem by itself), and the parent says so too.
     await new Promise((r) => setTimeout(r, 3000));
     const later = await status(handle);
@@ -97,6 +103,7 @@ describe('Migrate: one stream of a shared target shard fails while the other goe
     assert.equal(later.phase, 'Copying', 'the copy of 40-c0 is not done: the migration is not Running');
     const text = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', 'status']);
     assert.match(text.stdout, /id=2 on customer\/zone2-\d+: Status: Error\. table drift_a: column\(s\) note of the target are missing in the source/);
+    assert.match(text.stdout, /id=1 on customer\/zone2-\d+: Status: Copying\. 2 of 2 tables copied; the shard's catch-up waits for the copy of stream id=2 \(source shard 80-\), in Error\./);
 
     // Cutover is refused while a shard has not finished its copy, even one in Error.
     await handle.signal('cutover');

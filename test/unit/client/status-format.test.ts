@@ -12,6 +12,7 @@ import {
 } from '../../../src/client/status-format';
 import { streamRows, tableRows, type MigrateView, type StreamRow } from '../../../src/client/status-model';
 import { catchUpHeartbeat, copyHeartbeat, GTID, migrateStatus, NOW, progress, shard, stream } from './fixtures';
+import type { StreamStatus } from '../../../src/workflows/api';
 
 // The upstream vectors of go/cmd/vtctldclient/command/vreplication/common/utils_test.go
 // (TestOutputStatusResponse): a pure Vitess response must print byte for byte the same.
@@ -323,6 +324,19 @@ Errors:
     view.status.shards[2] = shard('80-', 'zone2-300', 'Error', [stream('80-', 'Error', {})], 'binlog purged: position 0-1-5 is gone');
     const line = formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n')[4];
     assert.equal(line, 'id=1 on customer/zone2-300: Status: Error. binlog purged: position 0-1-5 is gone.');
+  });
+
+  it('a shard in Error because one stream\'s copy failed: only that stream is in Error; the other says what it waits for', () => {
+    const view = runningView();
+    const failing: StreamStatus = { ...stream('80-', 'Error', { corder: progress(10, false) }, { id: 2 }), error: 'table corder: column(s) note of the target are missing in the source' };
+    view.status.shards[2] = shard('80-', 'zone2-300', 'Error', [stream('-80', 'Copying', { corder: progress(40, true) }), failing], failing.error);
+    const lines = formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n');
+    assert.equal(lines[4], 'id=1 on customer/zone2-300: Status: Copying. 1 of 1 tables copied; the shard\'s catch-up waits for the copy of stream id=2 (source shard 80-), in Error.');
+    assert.equal(lines[5], 'id=2 on customer/zone2-300: Status: Error. table corder: column(s) note of the target are missing in the source.');
+    // Runs from before per-stream errors carry no stream error: every stream of the shard shows it.
+    delete failing.error;
+    view.status.shards[2].streams[1] = failing;
+    assert.deepEqual(streamRows(view).filter((r) => r.shard === '80-').map((r) => r.state), ['Error', 'Error']);
   });
 
   it('says how many rows of a stream are parked behind another source shard\'s row with the same key', () => {
