@@ -144,7 +144,11 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   const setPhase = async (phase: ShardPhase) => {
     if (errorsStayVisible && phase !== 'Error') {
       intended = phase;
-      if (waitingErrors.size > 0) return;
+      if (waitingErrors.size > 0) {
+        // Still in Error; the streams that did not fail show the new phase.
+        showPhase('Error');
+        return;
+      }
     }
     if (status.phase === phase) return;
     showPhase(phase);
