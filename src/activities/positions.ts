@@ -12,9 +12,17 @@ export async function sourcePositions(deps: ActivityDeps, ref: MigrationRef): Pr
   await withTopo(openSourceTopo(ref.sourceTopo), async (topo) => {
     for (const shard of ref.sourceShards) {
       const primary = await findPrimary(topo, ref.sourceKeyspace, shard);
-      const conn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', primary.host, primary.port));
+      const where = `source primary ${primary.alias} (${primary.host}:${primary.port}) of ${ref.sourceKeyspace}/${shard}`;
+      const conn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', primary.host, primary.port)).catch((err: unknown) => {
+        // Say which server ("connect ECONNREFUSED" alone does not); code and errno stay.
+        if (err instanceof Error) err.message = `cannot connect to ${where}: ${err.message}`;
+        throw err;
+      });
       try {
         out[shard] = formatPosition(await currentPosition(conn, await serverFlavor(conn)));
+      } catch (err) {
+        if (err instanceof Error) err.message = `reading the position of ${where}: ${err.message}`;
+        throw err;
       } finally {
         conn.destroy();
       }

@@ -43,9 +43,18 @@ export interface MigrateRequest {
   copyBatchBytes?: number;
   /** Tuning (ours): a shard child continues as new past this many history events. */
   shardHistoryLimit?: number;
+  /**
+   * Tuning (ours): attempts of each of the run's own short steps (validation, the source
+   * positions at cutover, complete, cancel) before their failure is reported in status
+   * (default 8: about 90 s of retries).
+   */
+  stepAttempts?: number;
 }
 
 export type FullMigrateRequest = Required<MigrateRequest>;
+
+/** Attempts of a short admin step: 1 s doubling to 30 s between them, about 90 s in all. */
+export const ADMIN_ATTEMPTS = 8;
 
 export function withDefaults(req: MigrateRequest): FullMigrateRequest {
   const given = stripUndefined(req);
@@ -66,6 +75,7 @@ export function withDefaults(req: MigrateRequest): FullMigrateRequest {
     copyBatchRows: 5000,
     copyBatchBytes: 2 << 20,
     shardHistoryLimit: 1500,
+    stepAttempts: ADMIN_ATTEMPTS,
     ...given,
     workflow: req.workflow,
     targetKeyspace: req.targetKeyspace,

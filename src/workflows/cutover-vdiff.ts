@@ -1,9 +1,10 @@
 // The VDiff Migrate runs at cutover, once every stream is drained, and what `complete` makes of it.
 // The result keeps the cutover's per table and shard verification list (now VDiff's counts) and
 // adds VDiff's own summary, so status shows both.
-import { ChildWorkflowFailure, ParentClosePolicy, executeChild, uuid4 } from '@temporalio/workflow';
+import { ParentClosePolicy, executeChild, uuid4 } from '@temporalio/workflow';
 import { TargetKeyspaceAttr, type CutoverResult, type MigrationPlan, type TableVerification } from './api';
 import { workflowNow } from './clock';
+import { failureMessage } from './failure-message';
 import { VDiff } from './vdiff';
 import { vdiffWorkflowId, type VDiffStatus, type VDiffSummary } from './vdiff-api';
 import { buildVDiffSummary, reportHasMismatch } from './vdiff-summary';
@@ -15,11 +16,6 @@ export interface CutoverVDiff {
   /** Why the VDiff did not complete ('' when it did). */
   error: string;
   verification: TableVerification[];
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ChildWorkflowFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Per table and shard: rows on each side as VDiff counted them, and whether they all matched. */

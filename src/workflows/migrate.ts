@@ -4,9 +4,9 @@
 // activity heartbeats; this workflow keeps what changes rarely, so its history stays small.
 import {
   ApplicationFailure,
-  ActivityFailure,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
   ParentClosePolicy,
   patched,
   setCurrentDetails,
@@ -40,17 +40,19 @@ import {
   type MigrationPlan,
   type ShardStatus,
 } from './api';
-import { admin } from './activities';
+import { adminActivities } from './activities';
 import { workflowNow } from './clock';
 import { MigrateShard } from './shard';
 import { migrationRef } from './tasks';
 import { describePhase } from './details';
 import { completeRefusal, cutoverResult, runCutoverVDiff } from './cutover-vdiff';
+import { failureMessage } from './failure-message';
 
 type Action = { kind: 'cutover' } | { kind: 'complete'; force: boolean } | { kind: 'cancel'; keepData: boolean } | { kind: 'stop' } | { kind: 'start' };
 
 export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   const request = withDefaults(req);
+  const admin = adminActivities(request.stepAttempts);
   const info = workflowInfo();
   const status: MigrateStatus = {
     workflowId: info.workflowId,
@@ -126,7 +128,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   try {
     planned = await admin.planMigration({ ...request, workflowId: info.workflowId });
   } catch (err) {
-    const message = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    const message = failureMessage(err);
     status.errors.push(message);
     setPhase('Error');
     throw ApplicationFailure.nonRetryable(message, 'InvalidInput');
@@ -149,7 +151,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   try {
     await admin.prepareTarget(plan);
   } catch (err) {
-    const message = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    const message = failureMessage(err);
     status.errors.push(message);
     setPhase('Error');
     throw ApplicationFailure.nonRetryable(`preparing the target keyspace ${request.targetKeyspace}: ${message}`, 'PrepareFailed');
@@ -190,13 +192,34 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   else setPhase('Stopped');
 
   const finishChildren = async () => {
-    await signalChildren((h) => h.signal(shardFinishSignal));
+    // A shard that already ended (terminated from the Temporal CLI, say) cannot be signalled and
+    // needs no finishing; its state is cleaned up with the rest.
+    await signalChildren((h) => h.signal(shardFinishSignal).catch(() => undefined));
     await Promise.all(children.map((c) => c.result().catch(() => undefined)));
   };
   const note = (message: string) => {
     status.errors.push(message);
     status.details = message;
     setCurrentDetails(message);
+  };
+  /**
+   * Complete and cancel run once the streams have finished: there is nothing to go back to, so
+   * a failure (a target primary down longer than the activity's retries) is recorded and the
+   * step tried again every minute, or at once on the same signal, until it succeeds. Both steps
+   * are idempotent. Before, the failure failed the whole run.
+   */
+  const untilDone = async (kind: 'complete' | 'cancel', step: () => Promise<unknown>) => {
+    for (;;) {
+      try {
+        await step();
+        return;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        note(`${kind} failed: ${failureMessage(err)}; retrying in a minute (or on ${kind} again)`);
+        await condition(() => actions.some((a) => a.kind === kind), '1 minute');
+        for (let i = actions.length - 1; i >= 0; i--) if (actions[i].kind === kind) actions.splice(i, 1);
+      }
+    }
   };
 
   for (;;) {
@@ -278,16 +301,24 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         }
         setPhase('Completing');
         await finishChildren();
-        await admin.completeMigration({ plan });
+        await untilDone('complete', () => admin.completeMigration({ plan }));
         setPhase('Completed');
         return status;
       } else if (action.kind === 'cancel') {
         setPhase('Cancelling');
         await finishChildren();
-        await admin.cancelMigration({ plan, keepData: action.keepData });
+        await untilDone('cancel', () => admin.cancelMigration({ plan, keepData: action.keepData }));
         setPhase('Cancelled');
         return status;
       }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // A cutover (or stop, start) whose activity failed after its retries, e.g. a source
+      // primary down for minutes: recorded (the CLI's cutover ends with it), and the run goes
+      // on. Before, the failure failed the whole run and terminated its shards.
+      const cutover = action.kind === 'cutover';
+      note(`${action.kind} failed: ${failureMessage(err)}${cutover ? '; the streams go on: run cutover again once the cause is fixed' : ''}`);
+      if (status.phase === 'CuttingOver') setPhase('Running');
     } finally {
       busy = false;
       // A finished run keeps its final phase: in its result and its MigrationPhase search attribute

@@ -30,6 +30,7 @@ import {
 } from './api';
 import { admin, streaming } from './activities';
 import { workflowNow } from './clock';
+import { failureMessage } from './failure-message';
 import type { MigrationRef } from './tasks';
 
 export interface ShardInput {
@@ -89,11 +90,6 @@ function initialState(input: ShardInput): ShardState {
     finishing: false,
     retryRequested: false,
   };
-}
-
-function errorMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 function isNonRetryable(err: unknown): boolean {
@@ -159,9 +155,9 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   const waitAfterFailure = async (err: unknown, streamId?: number) => {
     const call = failedCalls++;
     const stream = status.streams.find((s) => s.id === streamId);
-    waitingErrors.set(call, { message: errorMessage(err), streamId: stream?.id });
-    status.lastError = errorMessage(err);
-    if (stream) stream.error = errorMessage(err);
+    waitingErrors.set(call, { message: failureMessage(err), streamId: stream?.id });
+    status.lastError = failureMessage(err);
+    if (stream) stream.error = failureMessage(err);
     showPhase('Error');
     await notify();
     st.retryRequested = false;
@@ -204,7 +200,7 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
         await waitAfterFailure(err, streamId);
         return undefined;
       }
-      status.lastError = errorMessage(err);
+      status.lastError = failureMessage(err);
       const resumeTo = status.phase;
       await setPhase('Error');
       st.retryRequested = false;

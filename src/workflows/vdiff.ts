@@ -20,6 +20,7 @@ import {
 import type { Activities } from '../activities';
 import { TargetKeyspaceAttr } from './api';
 import { admin, NON_RETRYABLE } from './activities';
+import { failureMessage } from './failure-message';
 import { migrationRef, type MigrationRef } from './tasks';
 import {
   vdiffOptionsWithDefaults,
@@ -37,11 +38,6 @@ import type { VDiffScheduled } from './vdiff-tasks';
 const SLICE_MS = 10 * 60_000;
 /** Continue as new well before the server's suggestion. */
 const MAX_HISTORY_EVENTS = 2000;
-
-function errorMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
-}
 
 export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
   const status: VDiffStatus = {
@@ -87,7 +83,7 @@ export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
   try {
     scheduled = await admin.vdiffSchedule({ request: req, options: status.options });
   } catch (err) {
-    status.problem = errorMessage(err);
+    status.problem = failureMessage(err);
     if (req.action === 'resume') {
       // A refused resume still shows the diff as it was stored.
       const stored = await admin.vdiffSchedule({ request: { ...req, action: 'continue' }, options: status.options }).catch(() => undefined);
@@ -146,7 +142,7 @@ export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
       } catch (err) {
         if (isCancellation(err) && stopRequested.has(shard)) return finalState(shard, 'stopped');
         if (isCancellation(err)) throw err;
-        return finalState(shard, 'error', errorMessage(err));
+        return finalState(shard, 'error', failureMessage(err));
       } finally {
         finished = true;
       }
@@ -162,7 +158,7 @@ export async function VDiff(req: VDiffRequest): Promise<VDiffStatus> {
         if (isCancellation(err)) return;
         const s = shardStatus(shard);
         s.state = 'error';
-        s.lastError = errorMessage(err);
+        s.lastError = failureMessage(err);
       })
       .finally(() => { running.delete(shard); }));
   };

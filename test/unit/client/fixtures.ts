@@ -38,7 +38,7 @@ export function migrateStatus(over: Partial<MigrateStatus> = {}): MigrateStatus 
       workflow: 'commerce2customer', targetKeyspace: 'customer', sourceKeyspace: 'commerce', mountName: 'ext1',
       allTables: true, tables: [], excludeTables: [], sourceTimeZone: '', noRoutingRules: false, cells: [], allCells: false,
       tabletTypes: ['REPLICA', 'PRIMARY'], tabletTypesInPreferenceOrder: true, onDdl: 'IGNORE', deferSecondaryKeys: true,
-      autoStart: true, stopAfterCopy: false, copyBatchRows: 5000, copyBatchBytes: 2 << 20, shardHistoryLimit: 1500,
+      autoStart: true, stopAfterCopy: false, copyBatchRows: 5000, copyBatchBytes: 2 << 20, shardHistoryLimit: 1500, stepAttempts: 8,
     },
     ...over,
   };

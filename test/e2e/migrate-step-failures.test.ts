@@ -1,0 +1,110 @@
+// The Migrate run's own short steps (the source positions cutover drains to, complete, cancel)
+// retry a few times and then fail. A source primary down during cutover, or a target primary
+// down during complete, used to fail the whole run (and terminate its shards): the migration
+// was lost and its target tables left behind. Now the failure is reported, naming the server,
+// and the run goes on: cutover can be run again, and complete keeps trying until it succeeds.
+// The runs here try each step twice (`stepAttempts: 2`) so the failure comes in seconds.
+import { strict as assert } from 'node:assert';
+import type { WorkflowHandle } from '@temporalio/client';
+import { hashKsid, shardOf } from '../support/routing';
+import {
+  acquireHarness,
+  addTablesToVSchemas,
+  compareById,
+  createSourceTables,
+  dropTables,
+  ensureMount,
+  execOn,
+  localCli,
+  releaseHarness,
+  removeTablesFromVSchemas,
+  SOURCE_SHARDS,
+  startMigrate,
+  status,
+  tablet,
+  terminateIfRunning,
+  vtmigrateOn,
+  waitStatus,
+  type Harness,
+} from '../support/migrate-harness';
+
+const MOUNT = 'steps';
+const WORKFLOW = 'steps';
+const ID = `customer.${WORKFLOW}`;
+const TABLE = 'step_items';
+
+async function insertRows(h: Harness, from: number, to: number): Promise<void> {
+  for (const s of SOURCE_SHARDS) {
+    const p = tablet(h, 'source', s);
+    const ids = [];
+    for (let id = from; id <= to; id++) if (shardOf(SOURCE_SHARDS, hashKsid(BigInt(id))) === s) ids.push(id);
+    if (ids.length > 0) await execOn(p.port, `INSERT INTO ${TABLE} VALUES ${ids.map((id) => `(${id}, 'item ${id}')`).join(',')}`, p.db);
+  }
+}
+
+describe('Migrate: a step of the run that keeps failing is reported, and the run goes on', function () {
+  this.timeout(300_000);
+  let h: Harness;
+  let handle: WorkflowHandle;
+  const migrate = (action: string) => vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', action]);
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, ID);
+    await createSourceTables(h, { [TABLE]: `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL) ENGINE=InnoDB` });
+    await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+    await insertRows(h, 1, 500);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, ID);
+    await dropTables(h, [TABLE]);
+    await removeTablesFromVSchemas(h, [TABLE]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('cutover with a source primary down fails naming it; the run goes on, and cutover succeeds once it is back', async () => {
+    handle = await startMigrate(h, { workflow: WORKFLOW, mountName: MOUNT, tables: [TABLE], stepAttempts: 2 });
+    await waitStatus(handle, 'the copy is done and the streams run', (s) => s.phase === 'Running', 120_000);
+    const primary = tablet(h, 'source', '-80');
+    assert.equal((await localCli(['stop', `tablet:${primary.alias}`, '--signal', 'KILL'])).code, 0);
+    try {
+      const cut = await migrate('cutover');
+      assert.equal(cut.code, 1, cut.stdout);
+      assert.match(cut.stderr, new RegExp(`cutover failed: cannot connect to source primary ${primary.alias} \\(127\\.0\\.0\\.1:${primary.port}\\) of commerce/-80: .*ECONNREFUSED.*; the streams go on: run cutover again once the cause is fixed`));
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      const s = await status(handle);
+      assert.equal(s.phase, 'Running');
+      assert.equal(s.cutover, undefined);
+    } finally {
+      assert.equal((await localCli(['start', `tablet:${primary.alias}`])).code, 0);
+    }
+    await insertRows(h, 501, 600);
+    const again = await migrate('cutover');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Verdict: all \d+ table shard\(s\) match/);
+  });
+
+  it('complete with a target primary down fails naming it; the run keeps trying and completes once it is back', async () => {
+    const primary = tablet(h, 'target', '40-c0');
+    assert.equal((await localCli(['stop', `tablet:${primary.alias}`, '--signal', 'KILL'])).code, 0);
+    try {
+      const done = await migrate('complete');
+      assert.equal(done.code, 1, done.stdout);
+      assert.match(done.stderr, new RegExp(`complete failed: cannot connect to target primary ${primary.alias} \\(127\\.0\\.0\\.1:${primary.port}\\) of customer/40-c0: .*; retrying in a minute \\(or on complete again\\)`));
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      assert.equal((await status(handle)).phase, 'Completing');
+    } finally {
+      assert.equal((await localCli(['start', `tablet:${primary.alias}`])).code, 0);
+    }
+    // complete again retries at once (without it, within a minute).
+    const again = await migrate('complete');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((await handle.describe()).status.name, 'COMPLETED');
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems.slice(0, 10), []);
+    assert.equal(cmp.rows, 600);
+  });
+});
