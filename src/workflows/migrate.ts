@@ -316,8 +316,11 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
       // A cutover (or stop, start) whose activity failed after its retries, e.g. a source
       // primary down for minutes: recorded (the CLI's cutover ends with it), and the run goes
       // on. Before, the failure failed the whole run and terminated its shards.
-      const cutover = action.kind === 'cutover';
-      note(`${action.kind} failed: ${failureMessage(err)}${cutover ? '; the streams go on: run cutover again once the cause is fixed' : ''}`);
+      const drained = status.shards.some((s) => s.phase === 'Drained');
+      const next = action.kind !== 'cutover' ? ''
+        : drained ? '; the streams wait at the drain positions: run cutover again (or Workflow start) once the cause is fixed'
+          : '; the streams go on: run cutover again once the cause is fixed';
+      note(`${action.kind} failed: ${failureMessage(err)}${next}`);
       if (status.phase === 'CuttingOver') setPhase('Running');
     } finally {
       busy = false;
