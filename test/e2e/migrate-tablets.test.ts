@@ -46,6 +46,7 @@ import {
   waitStreamsAt,
   type Harness,
 } from '../support/migrate-harness';
+import { stopProcess } from '../support/processes';
 
 const MOUNT = 'fidelity';
 const TABLE = 'pick';
@@ -152,7 +153,7 @@ describe('Migrate source tablet picking (--tablet-types), sharded commerce → c
   let frozen: number | undefined;
   const freeze = async (alias: string) => {
     frozen = await tabletPid(alias);
-    process.kill(frozen, 'SIGSTOP');
+    await stopProcess(frozen);
   };
   const thaw = () => {
     if (frozen !== undefined) process.kill(frozen, 'SIGCONT');

@@ -103,3 +103,27 @@ export async function freePortBase(offsets: number[], range: [number, number] = 
   }
   throw new Error(`no free ports at offsets ${offsets.join(',')} in ${range.join('-')}`);
 }
+
+/**
+ * SIGSTOP pid and wait until every one of its threads has stopped. The kernel wakes one thread
+ * to take the signal and that thread stops the others, so on a busy machine another thread (the
+ * one serving a connection, say) can still answer a query for a moment after kill() returned.
+ */
+export async function stopProcess(pid: number, timeoutMs = 5_000): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let running = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        // State follows the parenthesised name: T is stopped by a signal.
+        if (!/\) [Tt] /.test(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))) running++;
+      } catch {
+        // the thread exited meanwhile
+      }
+    }
+    if (running === 0) return;
+    if (Date.now() > deadline) throw new Error(`process ${pid} still has ${running} running thread(s) ${timeoutMs} ms after SIGSTOP`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

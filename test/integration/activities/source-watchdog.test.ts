@@ -31,7 +31,7 @@ describe('source watchdog (private MariaDB)', function () {
       connections: () => [conn], quietMs: 1_000, probeMs: 1_000,
     });
     try {
-      srv.freeze();
+      await srv.freeze();
       const pending = conn.query('SELECT 1');
       await assert.rejects(pending, /source tablet zone1-101 \(127\.0\.0\.1:\d+\) stopped answering: no progress for \d+ s, and it did not answer a new connection either \((SELECT 1: no answer within 1 s|connect ETIMEDOUT)\)/);
       assert.match(String(watchdog.failure()?.message), /stopped answering/);
@@ -64,7 +64,7 @@ describe('source watchdog (private MariaDB)', function () {
   });
 
   it('closes a connection to a hung server without waiting for its answer', async () => {
-    srv.freeze();
+    await srv.freeze();
     await closeWithin(conn, 500);
     // Resolving at all is the point: end() alone would wait until the server is back.
   });

@@ -500,7 +500,7 @@ describe('binlog stream (MariaDB)', function () {
     await conn.query('INSERT INTO hang VALUES (1)');
     const after1 = await pos();
     await collect(stream, (xs) => txns(xs).some((t) => t.position === after1));
-    srv.freeze();
+    await srv.freeze();
     try {
       // The sockets stay open (the kernel still answers for the stopped server): only the idle
       // watchdog can tell, and closing must not wait for the server's answer to KILL or QUIT.

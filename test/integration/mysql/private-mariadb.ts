@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { MysqlEndpoint } from '../../../src/mysql/connect';
+import { stopProcess } from '../../support/processes';
 
 const run = promisify(execFile);
 
@@ -22,7 +23,7 @@ export interface PrivateMariadb {
   /** Starts it again on the same port and data dir after kill(). */
   start(): Promise<void>;
   /** SIGSTOP: the server hangs with its sockets open, as behind a network partition. */
-  freeze(): void;
+  freeze(): Promise<void>;
   /** SIGCONT after freeze(). */
   thaw(): void;
   /** Shuts down and removes the data dir. */
@@ -131,7 +132,7 @@ export async function startPrivateMariadb(opts: { extraCnf?: string[]; replicaOf
       await waitExit(c);
     },
     start,
-    freeze: () => { child?.kill('SIGSTOP'); },
+    freeze: async () => { if (child?.pid !== undefined) await stopProcess(child.pid); },
     thaw: () => { child?.kill('SIGCONT'); },
     async stop() {
       if (child) {
