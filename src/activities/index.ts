@@ -12,7 +12,7 @@ import { addDeferredKeys, prepareTarget } from './schema';
 import { verifyShard } from './verify';
 import { vdiffDelete, vdiffSetState } from './vdiff-admin';
 import { vdiffSchedule } from './vdiff-schedule';
-import { vdiffShard } from './vdiff-shard';
+import { vdiffShardInThread } from './vdiff-thread';
 import type { VDiffScheduleTask, VDiffSetStateTask, VDiffShardTask } from '../workflows/vdiff-tasks';
 import type { VDiffDeleteRequest } from '../workflows/vdiff-api';
 import type { MigrationPlan } from '../workflows/api';
@@ -31,7 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     completeMigration: (task: FinishTask) => completeMigration(deps, task),
     cancelMigration: (task: FinishTask) => cancelMigration(deps, task),
     vdiffSchedule: (task: VDiffScheduleTask) => vdiffSchedule(deps, task),
-    vdiffShard: (task: VDiffShardTask) => vdiffShard(deps, task),
+    vdiffShard: (task: VDiffShardTask) => vdiffShardInThread(deps, task),
     vdiffSetState: (task: VDiffSetStateTask) => vdiffSetState(deps, task),
     vdiffDelete: (req: VDiffDeleteRequest) => vdiffDelete(deps, req),
   };
