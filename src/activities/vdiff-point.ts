@@ -11,7 +11,7 @@
 //  4. Open the target snapshot (on a replica: once it has the primary's position).
 //  5. Release the streams (stop_pos '').
 // The snapshots stay open while the diff reads them; --max-diff-duration takes a new point.
-import { connectMysql, type Connection, type MysqlEndpoint } from '../mysql/connect';
+import { abortConnection, connectMysql, type Connection, type MysqlEndpoint } from '../mysql/connect';
 import { formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
 import { ROW_READER_CONNECT_OPTIONS } from '../mysql/values';
@@ -163,7 +163,8 @@ export async function takeConsistentPoint(ctx: PointContext): Promise<Consistent
       takenAt: Date.now(),
       target: { conn: target, tablet: tablet.alias },
       sources,
-      close: () => { for (const c of opened) c.destroy(); },
+      // Aborted, not ended: a streamed SELECT (vdiff-reader.ts) may still be sending rows.
+      close: () => { for (const c of opened) abortConnection(c, new Error('the VDiff snapshot was closed')); },
     };
   } catch (err) {
     for (const c of opened) c.destroy();

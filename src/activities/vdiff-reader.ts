@@ -3,6 +3,7 @@
 // stream's source shard. Memory is two chunks per connection (the one being compared and the
 // next one, read while the first is compared), whatever the table's size.
 import type { Connection } from '../mysql/connect';
+import { coreConnection } from '../mysql/raw-command';
 import { RawRow, streamRawRows } from '../mysql/raw-rows';
 import { keyIndexHint, pkAfterClause, type BoundSql } from '../mysql/sql';
 import type { ColumnSchema } from '../mysql/schema';
@@ -53,7 +54,7 @@ export function completeTextRow(row: readonly RowValue[], bytesIndex: number): v
  * strings. `zone` (the target side under --source-time-zone): DATETIMEs are read converted from
  * UTC back into the source's zone.
  */
-export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number, text = false, zone?: string): BoundSql {
+export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, after: readonly RowValue[] | null, limit: number | undefined, text = false, zone?: string): BoundSql {
   const q = (s: string) => '`' + s.replace(/`/g, '``') + '`';
   const column = (c: ColumnSchema, i: number) => {
     if (zone && t.zoned?.[i]) return `${convertTzSql(`${q(t.name)}.${q(c.name)}`, TARGET_ZONE, zone)} AS ${q(c.name)}`;
@@ -63,7 +64,7 @@ export function diffChunkQuery(t: TableTarget, db: string, order: KeyOrder, afte
   const where = after ? pkAfterClause(t.pkIndexes.map((i) => t.columnSchemas[i]), after, t.name) : undefined;
   const orderBy = t.pkIndexes.map((i) => `${q(t.name)}.${q(t.columns[i])}`).join(', ');
   return {
-    sql: `SELECT ${cols} FROM ${q(db)}.${q(t.name)}${keyIndexHint(t.keyIndex)}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${orderBy} LIMIT ${limit}`,
+    sql: `SELECT ${cols} FROM ${q(db)}.${q(t.name)}${keyIndexHint(t.keyIndex)}${where ? ` WHERE ${where.sql}` : ''} ORDER BY ${orderBy}${limit === undefined ? '' : ` LIMIT ${limit}`}`,
     params: where ? where.params : [],
   };
 }
@@ -82,6 +83,8 @@ export interface RowStream {
   take(): void;
   /** Where it reads from, for messages. */
   readonly name: string;
+  /** False while the server may still be sending rows of it (its connection is busy). */
+  finished(): boolean;
 }
 
 /**
@@ -96,31 +99,18 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
   let pos = 0;
   let next: Promise<RowValue[][]> | undefined;
   let done = false;
-  let previous: readonly RowValue[] | undefined;
   let after: readonly RowValue[] | null = from;
 
   const bytesIndex = textRowBytesIndex(t, order);
-  const decoded = t.columns.map((_, i) => text?.decode.includes(i) ?? false);
-  const fields = new RawRow();
-  const fetchText = (q: BoundSql, decoders: TextRows['fieldDecoders']): Promise<RowValue[][]> => {
+  const fetchText = (q: BoundSql, tr: TextRows): Promise<RowValue[][]> => {
     const rows: RowValue[][] = [];
-    const columns = t.columns.length;
-    return streamRawRows(conn, q.sql, q.params, bytesIndex, (buf, start, end) => {
-      const row = new Array<RowValue>(bytesIndex + 1);
-      fields.reset(buf, start, end);
-      for (let i = 0; i < bytesIndex; i++) {
-        fields.next();
-        if (i >= columns) row[i] = fields.value(); // a key weight
-        else if (decoded[i]) row[i] = fields.decode(decoders[i]);
-      }
-      row[bytesIndex] = buf.subarray(start, end);
-      rows.push(row);
-    }).then(() => rows);
+    const build = textRowBuilder(t, order, tr);
+    return streamRawRows(conn, q.sql, q.params, bytesIndex, (buf, start, end) => { rows.push(build(buf, start, end)); }).then(() => rows);
   };
   const fetch = (start: readonly RowValue[] | null) => {
     const q = diffChunkQuery(t, db, order, start, batchRows, text !== undefined, zone);
     const p = text
-      ? fetchText(q, text.fieldDecoders)
+      ? fetchText(q, text)
       : conn.execute({ sql: q.sql, rowsAsArray: true }, q.params).then(([rows]) => rows as unknown as RowValue[][]);
     p.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
     return p;
@@ -143,13 +133,7 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
     }
   };
 
-  const checkOrder = (row: readonly RowValue[]) => {
-    if (previous && order.compare(previous, row) >= 0) {
-      const key = (r: readonly RowValue[]) => t.pkIndexes.map((i) => String(r[i])).join(', ');
-      throw new Error(`table ${t.name}: ${name} returned key (${key(row)}) after (${key(previous)}), which the diff orders the other way: the server's collation does not match its WEIGHT_STRING`);
-    }
-    previous = row;
-  };
+  const checkOrder = orderCheck(t, order, name);
 
   return {
     name,
@@ -158,11 +142,132 @@ export function chunkedRows(conn: Connection, t: TableTarget, db: string, order:
       return pos < chunk.length ? chunk[pos] : undefined;
     },
     ready: () => pos < chunk.length || done,
+    finished: () => next === undefined,
     head: () => (pos < chunk.length ? chunk[pos] : undefined),
     take() {
       checkOrder(chunk[pos]);
       pos++;
       while (pos < chunk.length && !keep(chunk[pos])) checkOrder(chunk[pos++]);
+    },
+  };
+}
+
+/** Builds a text row from its packet bytes: key and vindex columns decoded, the rest left for completeTextRow. */
+function textRowBuilder(t: TableTarget, order: KeyOrder, text: TextRows): (buf: Buffer, start: number, end: number) => RowValue[] {
+  const bytesIndex = textRowBytesIndex(t, order);
+  const columns = t.columns.length;
+  const decoded = t.columns.map((_, i) => text.decode.includes(i));
+  const decoders = text.fieldDecoders;
+  const fields = new RawRow();
+  return (buf, start, end) => {
+    const row = new Array<RowValue>(bytesIndex + 1);
+    fields.reset(buf, start, end);
+    for (let i = 0; i < bytesIndex; i++) {
+      fields.next();
+      if (i >= columns) row[i] = fields.value(); // a key weight
+      else if (decoded[i]) row[i] = fields.decode(decoders[i]);
+    }
+    row[bytesIndex] = buf.subarray(start, end);
+    return row;
+  };
+}
+
+/** Throws unless each row given comes strictly after the one before under the diff's key order. */
+function orderCheck(t: TableTarget, order: KeyOrder, name: string): (row: readonly RowValue[]) => void {
+  let previous: readonly RowValue[] | undefined;
+  return (row) => {
+    if (previous && order.compare(previous, row) >= 0) {
+      const key = (r: readonly RowValue[]) => t.pkIndexes.map((i) => String(r[i])).join(', ');
+      throw new Error(`table ${t.name}: ${name} returned key (${key(row)}) after (${key(previous)}), which the diff orders the other way: the server's collation does not match its WEIGHT_STRING`);
+    }
+    previous = row;
+  };
+}
+
+/**
+ * Seconds a server may wait to send the next rows of a streamed SELECT. The diff reads both sides
+ * in step, so one side waits while the walk goes through a long run of rows only the other has;
+ * MariaDB's default (60 s) would drop the connection then.
+ */
+const STREAM_WRITE_TIMEOUT_S = 3600;
+
+/**
+ * The same rows as chunkedRows, as text rows from one SELECT the server streams: no query per
+ * chunk, so the server never waits for the next one (with a query per chunk the diff spent more
+ * than half its time waiting for the next chunk). At most about `bufferRows` rows wait in memory:
+ * beyond, the connection stops reading its socket and TCP holds the server back. The server
+ * keeps sending until the table's end, so a stream given up before its end (finished() false)
+ * leaves its connection busy: close it.
+ */
+export function streamedRows(conn: Connection, t: TableTarget, db: string, order: KeyOrder, from: readonly RowValue[] | null,
+  bufferRows: number, name: string, keep: (row: readonly RowValue[]) => boolean, text: TextRows, zone?: string): RowStream {
+  const core = coreConnection(conn);
+  const build = textRowBuilder(t, order, text);
+  const checkOrder = orderCheck(t, order, name);
+  let queue: RowValue[][] = [];
+  let head = 0;
+  let done = false;
+  let failed: Error | undefined;
+  let paused = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const fail = (err: unknown) => {
+    failed ??= err instanceof Error ? err : new Error(String(err));
+    notify();
+  };
+
+  conn.query(`SET SESSION net_write_timeout = ${STREAM_WRITE_TIMEOUT_S}`).catch(() => undefined);
+  const q = diffChunkQuery(t, db, order, from, undefined, true, zone);
+  streamRawRows(conn, q.sql, q.params, textRowBytesIndex(t, order), (buf, start, end) => {
+    if (failed) return;
+    try {
+      const row = build(buf, start, end);
+      checkOrder(row);
+      if (!keep(row)) return;
+      queue.push(row);
+      if (!paused && queue.length - head >= bufferRows) {
+        paused = true;
+        core.pause();
+      }
+      if (wake) notify();
+    } catch (err) {
+      fail(err);
+    }
+  }).then(() => {
+    done = true;
+    notify();
+  }, (err: unknown) => {
+    done = true;
+    fail(err);
+  });
+
+  return {
+    name,
+    async peek() {
+      while (head >= queue.length && !done && !failed) await new Promise<void>((resolve) => { wake = resolve; });
+      if (failed) throw failed;
+      return head < queue.length ? queue[head] : undefined;
+    },
+    ready: () => head < queue.length || (done && !failed),
+    finished: () => done,
+    head: () => (head < queue.length ? queue[head] : undefined),
+    take() {
+      head++;
+      if (head === queue.length) {
+        queue = [];
+        head = 0;
+      } else if (head >= 4096 && head * 2 >= queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
+      if (paused && queue.length - head <= bufferRows / 2) {
+        paused = false;
+        core.resume();
+      }
     },
   };
 }
@@ -189,6 +294,7 @@ export function mergedRows(streams: RowStream[], order: KeyOrder): RowStream {
       return best();
     },
     ready: () => streams.every((s) => s.ready()),
+    finished: () => streams.every((s) => s.finished()),
     head: best,
     take() {
       current?.take();

@@ -18,7 +18,7 @@ import { loadTableTarget, targetFilter, targetValueFilter, type TableTarget } fr
 import { connectTargetPrimary } from './target-primary';
 import { buildKeyOrder, valuesEqual, type KeyOrder } from './vdiff-keys';
 import { takeConsistentPoint, type ConsistentPoint } from './vdiff-point';
-import { chunkedRows, completeTextRow, mergedRows, textRowBytesIndex, type TextRows } from './vdiff-reader';
+import { chunkedRows, completeTextRow, mergedRows, streamedRows, textRowBytesIndex, type RowStream, type TextRows } from './vdiff-reader';
 import { serverFlavor } from '../mysql/positions';
 import { textFieldDecoder, textValueDecoder, type TextValue } from '../mysql/text-values';
 import { textPathObstacle } from './copy-rows';
@@ -137,10 +137,12 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask, hb: H
           checkedSources = true;
         }
         const text = await textReading(p, tt, plan, shard, order);
+        const source = await sourceRows(task, p, tt, order, lastpk, plan, text?.rows);
+        const target = rowsOn(p.target.conn, tt, `vt_${ref.targetKeyspace}`, order, lastpk, options.batchRows, `target shard ${shard} (${p.target.tablet})`, () => true, text?.rows, tt.sourceTimeZone);
         const end = await walkTable({
           table: tt, order, report, limit: options.limit,
-          source: await sourceRows(task, p, tt, order, lastpk, plan, text?.rows),
-          target: chunkedRows(p.target.conn, tt, `vt_${ref.targetKeyspace}`, order, lastpk, options.batchRows, `target shard ${shard} (${p.target.tablet})`, undefined, text?.rows, tt.sourceTimeZone),
+          source,
+          target,
           text,
           checkpoint: async (key) => {
             lastpk = key;
@@ -155,6 +157,12 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask, hb: H
           report.finish();
           status.state = 'completed';
           await save();
+          // Stopped by --limit with rows still streaming: the next table needs idle connections.
+          if (!source.finished() || !target.finished()) {
+            stopWatching();
+            point.close();
+            point = undefined;
+          }
           break;
         }
         hb.throwIfCancelled();
@@ -189,12 +197,20 @@ function counts(r: VDiffTableStatus['report']): VDiffTableStatus['report'] {
   return { TableName: r.TableName, ProcessedRows: r.ProcessedRows, MatchingRows: r.MatchingRows, MismatchedRows: r.MismatchedRows, ExtraRowsSource: r.ExtraRowsSource, ExtraRowsTarget: r.ExtraRowsTarget };
 }
 
+/** Text rows are streamed (one SELECT per side); rows read through the binary protocol come a chunk per query. */
+function rowsOn(conn: Connection, tt: TableTarget, db: string, order: KeyOrder, from: RowValue[] | null, batchRows: number, name: string,
+  keep: (row: readonly RowValue[]) => boolean, text?: TextRows, zone?: string): RowStream {
+  return text
+    ? streamedRows(conn, tt, db, order, from, batchRows, name, keep, text, zone)
+    : chunkedRows(conn, tt, db, order, from, batchRows, name, keep, undefined, zone);
+}
+
 /** The source rows belonging to this target shard, merged from every stream's source shard. */
 async function sourceRows(task: VDiffShardTask, p: ConsistentPoint, tt: TableTarget, order: KeyOrder, lastpk: RowValue[] | null, plan: TablePlan, text?: TextRows) {
   const db = `vt_${task.ref.sourceKeyspace}`;
   const streams = await Promise.all(p.sources.map(async (s) => {
     const keep = s.stream.filterRows ? await targetFilter(plan, tt.columns, task.shard) : () => true;
-    return chunkedRows(s.conn, tt, db, order, lastpk, task.options.batchRows, `source shard ${s.stream.sourceShard} (${s.tablet})`, (row) => keep(row as RowValue[]), text);
+    return rowsOn(s.conn, tt, db, order, lastpk, task.options.batchRows, `source shard ${s.stream.sourceShard} (${s.tablet})`, (row) => keep(row as RowValue[]), text);
   }));
   return streams.length === 1 ? streams[0] : mergedRows(streams, order);
 }
