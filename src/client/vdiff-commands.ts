@@ -2,7 +2,7 @@
 // it and waits until it is scheduled on every target shard (so bad input fails the command, as
 // Vitess's synchronous create does); show reads its state; stop and resume signal it (resume of a
 // closed VDiff is a new run of the same id); delete removes its stored state and its executions.
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   migrateWorkflowId,
   statusQuery,
@@ -100,8 +100,23 @@ export async function createVDiff(temporal: TemporalSession, b: VDiffBase, uuidA
   }
   // --wait: show the summary every --wait-update-interval until the diff ends, then once more.
   let lastPrint = Date.now();
+  // The run ending wakes the loop at once: a diff that ends between two looks is not reported
+  // up to a second late (the connection's close at the command's end drops a pending wait).
+  let closed = false;
+  let wake: (() => void) | undefined;
+  // Only a run that ended stops the waiting; a failed long poll (a dropped connection) leaves the loop as it was.
+  void handle.result().then(() => true, (err: unknown) => err instanceof WorkflowFailedError).then((ended) => {
+    if (!ended) return;
+    closed = true;
+    wake?.();
+  });
   for (;;) {
-    await sleep(Math.min(1000, wait.intervalMs));
+    if (!closed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => wake?.(), Math.min(1000, wait.intervalMs));
+        wake = () => { clearTimeout(timer); wake = undefined; resolve(); };
+      });
+    }
     const live = await loadVDiff(client, b.targetKeyspace, b.workflow, uuid);
     if (!live) throw new Error(`VDiff ${uuid} disappeared while waiting for it`);
     const s = summaryOf(live, false);
