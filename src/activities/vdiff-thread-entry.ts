@@ -19,4 +19,6 @@ const hb = heartbeatVia<VDiffHeartbeat>((details) => post({ kind: 'beat', detail
 vdiffShard(deps, task, hb).then(
   (result) => post({ kind: 'done', result }),
   (err: unknown) => post({ kind: 'failed', error: encodeThreadError(err) }),
-);
+)
+  // Nothing more to hear: the thread ends once what it started has closed.
+  .finally(() => port.unref());

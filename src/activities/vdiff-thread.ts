@@ -89,8 +89,9 @@ function runThread(input: VDiffThreadInput): Promise<VDiffShardResult> {
       settled = true;
       signal.removeEventListener('abort', onAbort);
       fn();
-      // Its connections are closed by now (vdiffShard's finally ran); nothing is left to wait for.
-      void thread.terminate();
+      // The thread ends by itself once its port is closed (writing its CPU profile under
+      // --cpu-prof); its connections are closed by now, so anything still running is cut short.
+      setTimeout(() => void thread.terminate(), 5_000).unref();
     };
     const onAbort = () => thread.postMessage({ kind: 'cancel', reason: String(signal.reason ?? 'CANCELLED') } satisfies ToThread);
     signal.addEventListener('abort', onAbort);

@@ -146,7 +146,7 @@ Examples:
     .addOption(durationOption('--max-diff-duration', 'How long should an individual table diff run before being stopped and restarted in order to lessen the impact on tablets due to holding open database snapshots for long periods of time (0 is the default and means no time limit).', '0'))
     .addOption(new Option('--row-diff-column-truncate-at <n>', 'When showing row differences, truncate the non Primary Key column values to this length. A value less than 1 means do not truncate.').argParser(int64('--row-diff-column-truncate-at')).default(128))
     .addOption(boolOption('--auto-start', 'Start the vdiff upon creation. When false, the vdiff will be created but will not run until resumed.', true))
-    .addOption(new Option('--batch-rows <n>', 'vtmigrate: rows read per chunk from each tablet (memory is a few chunks per connection). (default 1000)').argParser(int64('--batch-rows')))
+    .addOption(new Option('--batch-rows <n>', 'vtmigrate: rows held in memory per tablet connection before the server is held back (a chunk per query where rows come through the binary protocol). (default 1000)').argParser(int64('--batch-rows')))
     .action(withTemporal(async (temporal, command, uuidArg?: string) => {
       const { uuid, options } = createOptions(command, uuidArg);
       const b = base(command);

@@ -32,7 +32,7 @@ export interface VDiffOptions {
   maxDiffDurationMs: number;
   rowDiffColumnTruncateAt: number;
   autoStart: boolean;
-  /** Ours: rows read per chunk on each side (memory is bounded by this). */
+  /** Ours: rows held in memory per connection on each side (a chunk per query on the binary path). */
   batchRows: number;
   /** Ours: with autoRetry, give up on a shard after this many attempts (0: never). */
   maxAttempts: number;
