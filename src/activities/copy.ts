@@ -2,7 +2,6 @@
 // then each table is read in primary-key order from a consistent snapshot on a source tablet,
 // filtered to the rows this target shard owns, and written in batches, each committing with its
 // lastpk checkpoint. A retried or restarted copy resumes from the stored lastpk.
-import { activityInfo } from '@temporalio/activity';
 import { connectMysql, type Connection } from '../mysql/connect';
 import { binaryRowSource, textPathObstacle, textRowSource, type Chunk, type RowSource, type RowSourceSpec } from './copy-rows';
 import { parsePosition, positionAtLeast, formatPosition } from '../mysql/gtid';
@@ -11,7 +10,7 @@ import type { CopyHeartbeat } from '../workflows/api';
 import type { CopyResult, CopyTask, InitStreamsTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
 import { errorText, schemaError } from './errors';
-import { makeHeartbeat } from './heartbeat';
+import { activityAttempt, makeHeartbeat } from './heartbeat';
 import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
@@ -161,7 +160,7 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
   } catch (err) {
     // A source that stopped answering: its dropped connection's error says less than why.
     const stalled = watchdog?.failure();
-    if (activityInfo().attempt > 1) progress.message = errorText(stalled ?? err);
+    if (activityAttempt() > 1) progress.message = errorText(stalled ?? err);
     throw stalled ?? err;
   } finally {
     watchdog?.stop();

@@ -1,6 +1,6 @@
 // Heartbeats for long activities: progress for the CLI and the Web UI, and the channel through
 // which cancellation arrives. Sent at most every second by us (the SDK throttles further).
-import { cancellationSignal, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 
 export interface Heartbeat<T> {
@@ -9,16 +9,35 @@ export interface Heartbeat<T> {
   cancelled: () => boolean;
 }
 
-export function makeHeartbeat<T>(): Heartbeat<T> {
-  return heartbeatVia<T>(heartbeat, cancellationSignal());
+/**
+ * What an activity's work asks of its activity when it runs in a worker thread
+ * (activity-thread.ts), where there is no activity context: heartbeats go to the activity's
+ * thread, cancellation comes from it, the attempt number comes with the work.
+ */
+export interface ThreadActivity {
+  heartbeat: (details: unknown) => void;
+  signal: AbortSignal;
+  attempt: number;
 }
 
-/**
- * The same throttled heartbeat over any channel: `send` gets the details, `signal` says when the
- * work is cancelled (a diff running in a worker thread, which has no activity context, sends its
- * heartbeats to the activity's thread and hears of cancellation from it).
- */
-export function heartbeatVia<T>(send: (details: T) => void, signal: AbortSignal): Heartbeat<T> {
+let threadActivity: ThreadActivity | undefined;
+
+/** Called once by a worker thread, before its work starts. */
+export function setThreadActivity(a: ThreadActivity): void {
+  threadActivity = a;
+}
+
+export function makeHeartbeat<T>(): Heartbeat<T> {
+  return threadActivity ? heartbeatVia<T>(threadActivity.heartbeat, threadActivity.signal) : heartbeatVia<T>(heartbeat, cancellationSignal());
+}
+
+/** The activity's attempt, 1 for the first. */
+export function activityAttempt(): number {
+  return threadActivity?.attempt ?? activityInfo().attempt;
+}
+
+/** The same throttled heartbeat over any channel: `send` gets the details, `signal` says when the work is cancelled. */
+function heartbeatVia<T>(send: (details: T) => void, signal: AbortSignal): Heartbeat<T> {
   let last = 0;
   return {
     beat(details: T, force = false) {
@@ -34,19 +53,9 @@ export function heartbeatVia<T>(send: (details: T) => void, signal: AbortSignal)
   };
 }
 
-/**
- * In a worker thread that runs one activity's work (vdiff-thread-entry.ts), the cancellation it
- * hears from the activity's thread: there is no activity context there to ask.
- */
-let threadCancellation: AbortSignal | undefined;
-
-export function setThreadCancellation(signal: AbortSignal): void {
-  threadCancellation = signal;
-}
-
 /** Sleeps up to ms, waking early on cancellation. */
 export function pause(ms: number): Promise<void> {
-  const signal = threadCancellation ?? cancellationSignal();
+  const signal = threadActivity?.signal ?? cancellationSignal();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });

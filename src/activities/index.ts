@@ -2,8 +2,8 @@
 // idempotent and resumable: checkpoints live in the target database (DESIGN.md §5).
 import type { MigrationRef, CatchUpTask, CopyTask, FinishTask, InitStreamsTask, ShardRef, VerifyTask } from '../workflows/tasks';
 import type { TablePlan } from '../workflows/api';
-import { catchUp } from './catchup';
 import { cancelMigration, completeMigration } from './cleanup';
+import { catchUp } from './catchup';
 import { copyTable, initStreams } from './copy';
 import type { ActivityDeps } from './deps';
 import { planMigration, type PlanRequest } from './plan';
@@ -12,7 +12,7 @@ import { addDeferredKeys, prepareTarget } from './schema';
 import { verifyShard } from './verify';
 import { vdiffDelete, vdiffSetState } from './vdiff-admin';
 import { vdiffSchedule } from './vdiff-schedule';
-import { vdiffShardInThread } from './vdiff-thread';
+import { inThread } from './activity-thread';
 import type { VDiffScheduleTask, VDiffSetStateTask, VDiffShardTask } from '../workflows/vdiff-tasks';
 import type { VDiffDeleteRequest } from '../workflows/vdiff-api';
 import type { MigrationPlan } from '../workflows/api';
@@ -31,7 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     completeMigration: (task: FinishTask) => completeMigration(deps, task),
     cancelMigration: (task: FinishTask) => cancelMigration(deps, task),
     vdiffSchedule: (task: VDiffScheduleTask) => vdiffSchedule(deps, task),
-    vdiffShard: (task: VDiffShardTask) => vdiffShardInThread(deps, task),
+    vdiffShard: (task: VDiffShardTask) => inThread('vdiffShard', deps, task),
     vdiffSetState: (task: VDiffSetStateTask) => vdiffSetState(deps, task),
     vdiffDelete: (req: VDiffDeleteRequest) => vdiffDelete(deps, req),
   };

@@ -12,7 +12,7 @@ import type { VDiffHeartbeat, VDiffShardStatus, VDiffTableStatus } from '../work
 import type { VDiffShardResult, VDiffShardTask } from '../workflows/vdiff-tasks';
 import type { ActivityDeps } from './deps';
 import { errorText, invalidInput, schemaError } from './errors';
-import { makeHeartbeat, type Heartbeat } from './heartbeat';
+import { makeHeartbeat } from './heartbeat';
 import { readStopPositions, setStopPosition } from './state';
 import { loadTableTarget, targetFilter, targetValueFilter, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
@@ -66,11 +66,11 @@ async function checkSourceKeys(conn: Connection, db: string, t: TableTarget, sou
   }
 }
 
-/** `hb`: the activity's own heartbeat, or the channel to it from a worker thread (vdiff-thread.ts). */
-export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask, hb: Heartbeat<VDiffHeartbeat> = makeHeartbeat()): Promise<VDiffShardResult> {
+export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Promise<VDiffShardResult> {
   const { ref, shard, uuid, options } = task;
   const wf = ref.workflowId;
   const started = Date.now();
+  const hb = makeHeartbeat<VDiffHeartbeat>();
   const { conn: state } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
   const lockName = vdiffLockName(wf, shard);
   let point: ConsistentPoint | undefined;

@@ -1,25 +1,23 @@
-// A shard's VDiff runs in a worker thread of its own. The diff is CPU work on the worker's side
-// (reading row packets, computing keyspace ids, walking both sides in key order), and on the
-// worker's one JavaScript thread the diffs of all target shards took turns on one core while the
-// machine had others idle. The thread runs the same vdiffShard with a heartbeat that crosses to
-// this (the activity's) thread, which sends it to Temporal and passes cancellation back.
+// An activity whose work runs in a worker thread of its own (which ones: threaded.ts). A VDiff is
+// CPU work on the worker's side (reading row packets, computing keyspace ids, comparing rows);
+// on the worker's one JavaScript thread the diffs of every shard took turns on one core while
+// the machine had others idle. The thread runs the same function; its heartbeats cross to this
+// (the activity's) thread, which sends them to Temporal and passes cancellation back.
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { VDiffHeartbeat } from '../workflows/vdiff-api';
-import type { VDiffShardResult, VDiffShardTask } from '../workflows/vdiff-tasks';
 import type { ActivityDeps } from './deps';
-import { vdiffShard } from './vdiff-shard';
+import { threadedActivities, type ThreadedActivity } from './threaded';
 
 /** What the thread starts with. Secrets stay in the worker's own process memory. */
-export interface VDiffThreadInput { deps: ActivityDeps; task: VDiffShardTask }
+export interface ThreadInput { name: ThreadedActivity; deps: ActivityDeps; task: unknown; attempt: number }
 
 /** Thread → activity. */
 export type FromThread =
-  | { kind: 'beat'; details: VDiffHeartbeat }
-  | { kind: 'done'; result: VDiffShardResult }
+  | { kind: 'beat'; details: unknown }
+  | { kind: 'done'; result: unknown }
   | { kind: 'failed'; error: ThreadError };
 
 /** Activity → thread. */
@@ -61,36 +59,40 @@ export function decodeThreadError(e: ThreadError): Error {
 }
 
 /**
- * Diffs run in threads while fewer than this many run; beyond, on the activity's thread (a
+ * Work runs in threads while fewer than this many run; beyond, on the activity's thread (a
  * thread per core is all the CPU there is, and each costs a JavaScript heap).
  */
 const MAX_THREADS = Math.max(2, os.availableParallelism());
 let running = 0;
 
-export async function vdiffShardInThread(deps: ActivityDeps, task: VDiffShardTask): Promise<VDiffShardResult> {
-  if (running >= MAX_THREADS) return vdiffShard(deps, task);
+type Task<N extends ThreadedActivity> = Parameters<(typeof threadedActivities)[N]>[1];
+type Result<N extends ThreadedActivity> = Awaited<ReturnType<(typeof threadedActivities)[N]>>;
+
+export async function inThread<N extends ThreadedActivity>(name: N, deps: ActivityDeps, task: Task<N>): Promise<Result<N>> {
+  if (running >= MAX_THREADS) return (threadedActivities[name] as (d: ActivityDeps, t: Task<N>) => Promise<Result<N>>)(deps, task);
   running++;
   try {
-    return await runThread({ deps, task });
+    return await runThread(name, deps, task) as Result<N>;
   } finally {
     running--;
   }
 }
 
-function runThread(input: VDiffThreadInput): Promise<VDiffShardResult> {
+function runThread(name: ThreadedActivity, deps: ActivityDeps, task: unknown): Promise<unknown> {
   // Captured here: the thread's messages arrive outside the activity's async context.
   const context = Context.current();
   const signal = context.cancellationSignal;
-  const thread = new Worker(path.join(__dirname, 'vdiff-thread-entry.js'), { workerData: input });
-  return new Promise<VDiffShardResult>((resolve, reject) => {
+  const input: ThreadInput = { name, deps, task, attempt: context.info.attempt };
+  const thread = new Worker(path.join(__dirname, 'activity-thread-entry.js'), { workerData: input });
+  return new Promise<unknown>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
       fn();
-      // The thread ends by itself once its port is closed (writing its CPU profile under
-      // --cpu-prof); its connections are closed by now, so anything still running is cut short.
+      // The thread ends by itself once its work is over; anything it still runs after its
+      // connections closed is cut short.
       setTimeout(() => void thread.terminate(), 5_000).unref();
     };
     const onAbort = () => thread.postMessage({ kind: 'cancel', reason: String(signal.reason ?? 'CANCELLED') } satisfies ToThread);
@@ -102,6 +104,6 @@ function runThread(input: VDiffThreadInput): Promise<VDiffShardResult> {
       else settle(() => reject(decodeThreadError(m.error)));
     });
     thread.on('error', (err) => settle(() => reject(err)));
-    thread.on('exit', (code) => settle(() => reject(new Error(`the VDiff thread of shard ${input.task.shard} exited (code ${code}) before it finished`))));
+    thread.on('exit', (code) => settle(() => reject(new Error(`the worker thread of ${name} exited (code ${code}) before it finished`))));
   });
 }

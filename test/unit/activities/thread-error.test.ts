@@ -1,13 +1,13 @@
-// Errors of a VDiff run in a worker thread cross to the activity's thread as data
-// (vdiff-thread.ts): what the workflow tells apart must survive the trip.
+// Errors of an activity's work run in a worker thread cross to the activity's thread as data
+// (activity-thread.ts): what the workflow tells apart must survive the trip.
 import { strict as assert } from 'node:assert';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { decodeThreadError, encodeThreadError } from '../../../src/activities/vdiff-thread';
+import { decodeThreadError, encodeThreadError } from '../../../src/activities/activity-thread';
 import { invalidInput, isDuplicateKeyError, isSchemaError, schemaError } from '../../../src/activities/errors';
 
 const roundTrip = (err: unknown) => decodeThreadError(structuredClone(encodeThreadError(err)));
 
-describe('VDiff thread errors', () => {
+describe('worker thread errors', () => {
   it('keeps a schema error non-retryable with its type and message', () => {
     const back = roundTrip(schemaError('table t: key column id is missing on source shard -80'));
     assert.ok(back instanceof ApplicationFailure);
