@@ -1,7 +1,8 @@
-// The two sides of a table diff as ordered row streams read a chunk at a time from snapshot
-// connections: the target shard's rows, and the source rows that belong to it merged from every
-// stream's source shard. Memory is two chunks per connection (the one being compared and the
-// next one, read while the first is compared), whatever the table's size.
+// The two sides of a table diff as ordered row streams read from snapshot connections: the
+// target shard's rows, and the source rows that belong to it merged from every stream's source
+// shard. Text rows come from one streamed SELECT per side (streamedRows), binary-protocol rows a
+// chunk per query (chunkedRows); either way memory is a bounded number of rows per connection,
+// whatever the table's size.
 import type { Connection } from '../mysql/connect';
 import { coreConnection } from '../mysql/raw-command';
 import { RawRow, streamRawRows } from '../mysql/raw-rows';

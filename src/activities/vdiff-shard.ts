@@ -76,9 +76,12 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
   let point: ConsistentPoint | undefined;
   /** Watch the point's source tablets while rows are read from them (source-watchdog.ts). */
   let watchdogs: SourceWatchdog[] = [];
-  const stopWatching = () => {
+  /** Closes the snapshots (and stops watching their sources); the next table or slice takes new ones. */
+  const dropPoint = () => {
     for (const w of watchdogs) w.stop();
     watchdogs = [];
+    point?.close();
+    point = undefined;
   };
   let tables: VDiffTableStatus[] = [];
   let rate = { at: Date.now(), rows: 0, perSecond: 0 };
@@ -117,9 +120,7 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
       let checkedSources = false;
       for (;;) {
         if (!point || expired(point, options.maxDiffDurationMs)) {
-          stopWatching();
-          point?.close();
-          point = undefined;
+          dropPoint();
           beat(`taking a consistent snapshot of ${ref.targetKeyspace}/${shard} and its sources`, true);
           point = await takeConsistentPoint({
             deps, ref, shard, primaryAlias: task.primaryAlias, streams: task.streams, tables: task.tables.map((t) => t.name),
@@ -159,9 +160,7 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
           await save();
           // Stopped by --limit with rows still streaming: the next table needs idle connections.
           if (!source.finished() || !target.finished()) {
-            stopWatching();
-            point.close();
-            point = undefined;
+            dropPoint();
           }
           break;
         }
@@ -182,8 +181,7 @@ export async function vdiffShard(deps: ActivityDeps, task: VDiffShardTask): Prom
     }
     throw err;
   } finally {
-    stopWatching();
-    point?.close();
+    dropPoint();
     await releaseLock(state, lockName).catch(() => undefined);
     state.destroy();
   }
