@@ -3,6 +3,7 @@
 // filtered to the rows this target shard owns, and written in batches, each committing with its
 // lastpk checkpoint. A retried or restarted copy resumes from the stored lastpk.
 import { connectMysql, type Connection } from '../mysql/connect';
+import { nextChunkRows } from './chunk-size';
 import { binaryRowSource, textPathObstacle, textRowSource, type Chunk, type RowSource, type RowSourceSpec } from './copy-rows';
 import { parsePosition, positionAtLeast, formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor, startConsistentSnapshot, waitForPosition } from '../mysql/positions';
@@ -201,9 +202,7 @@ async function copyChunks(rs: RowSource, from: CopyStateRow, loop: ChunkLoop): P
     next = undefined;
     const done = chunk.scanned < limit;
     if (chunk.lastpk) lastpk = chunk.lastpk;
-    // Size the next chunk to about batchBytes by the kept rows' size (wide rows get fewer per
-    // chunk; memory stays bounded), in steps of 100.
-    if (chunk.keptCount > 0) limit = Math.max(100, Math.min(task.batchRows, Math.floor(task.batchBytes / Math.max(1, chunk.keptBytes / chunk.keptCount) / 100) * 100));
+    limit = nextChunkRows(chunk, limit, { batchRows: task.batchRows, batchBytes: task.batchBytes, holdsScanned: rs.mode === 'binary' });
     const sliceOver = Date.now() - loop.started > task.sliceMs;
     // Read the next chunk while this one is written (source and target are different servers).
     if (!done && !sliceOver && !hb.cancelled()) next = fetch(lastpk, limit);
