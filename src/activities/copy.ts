@@ -16,7 +16,7 @@ import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
 import { watchSource, type SourceWatchdog } from './source-watchdog';
-import { acquireCopyLock, acquireShardLock, ensureCopyState, lockCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, writeCopyState, type CopyStateRow } from './state';
+import { acquireCopyLock, acquireShardLock, advanceCopyState, ensureCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, type CopyStateRow } from './state';
 import { loadTableTarget, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
@@ -145,11 +145,9 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
         progress.message = '';
         try {
           await writeBatch(target, tt, rs, chunk, sourceIndex, ref.workflowId, async () => {
-            const stored = await lockCopyState(target, ref.workflowId, stream.id, table.name);
-            if ((stored?.lastpk ?? null) !== prev.lastpk || (stored?.done ?? false)) {
+            if (!(await advanceCopyState(target, ref.workflowId, stream.id, table.name, prev.lastpk, next))) {
               throw new Error(`the copy checkpoint of ${table.name} from ${stream.sourceShard} moved under this attempt (another attempt advanced or finished it); this attempt stops`);
             }
-            await writeCopyState(target, ref.workflowId, stream.id, table.name, next);
           });
         } finally {
           await releaseShardLock(target, ref.workflowId, shard).catch(() => undefined);

@@ -2,6 +2,7 @@
 // positions, per-table copy checkpoints and rows parked while another stream owns their key.
 // Every checkpoint commits in the same transaction as the rows it describes (DESIGN.md §5).
 import type { Connection } from '../mysql/connect';
+import type { ResultSetHeader } from 'mysql2/promise';
 
 export const STATE_DB = '_vt_migrate';
 
@@ -167,15 +168,22 @@ export async function ensureCopyState(conn: Connection, workflowId: string, stre
   );
 }
 
-/** The statement that checkpoints a copy batch; run inside the batch's transaction. */
-export async function writeCopyState(conn: Connection, workflowId: string, streamId: number, table: string, s: CopyStateRow): Promise<void> {
-  await conn.query(
-    `INSERT INTO ${STATE_DB}.copy_state (workflow_id, stream_id, table_name, lastpk, rows_copied, rows_scanned, bytes_copied, done)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON DUPLICATE KEY UPDATE lastpk = VALUES(lastpk), rows_copied = VALUES(rows_copied), rows_scanned = VALUES(rows_scanned),
-       bytes_copied = VALUES(bytes_copied), done = VALUES(done)`,
-    [workflowId, streamId, table, s.lastpk, s.rowsCopied, s.rowsScanned, s.bytesCopied, s.done ? 1 : 0],
+/**
+ * Checkpoints a copy batch inside the batch's transaction, only over the checkpoint it started
+ * from (`from`): false if the stored one moved or finished (another attempt advanced it), and
+ * the caller must roll back. The UPDATE locks the row until the transaction ends, so a zombie
+ * attempt waits for this one and then finds the checkpoint moved: it cannot write stale rows,
+ * even after catch-up has begun. (One statement: it used to be a SELECT ... FOR UPDATE and an
+ * upsert, a round trip more per batch.)
+ */
+export async function advanceCopyState(conn: Connection, workflowId: string, streamId: number, table: string, from: string | null, s: CopyStateRow): Promise<boolean> {
+  const [result] = await conn.query<ResultSetHeader>(
+    `UPDATE ${STATE_DB}.copy_state SET lastpk = ?, rows_copied = ?, rows_scanned = ?, bytes_copied = ?, done = ?
+     WHERE workflow_id = ? AND stream_id = ? AND table_name = ? AND lastpk <=> ? AND done = 0`,
+    [s.lastpk, s.rowsCopied, s.rowsScanned, s.bytesCopied, s.done ? 1 : 0, workflowId, streamId, table, from],
   );
+  // Matched rows (mysql2 connects with CLIENT_FOUND_ROWS), so an unchanged row still counts.
+  return result.affectedRows === 1;
 }
 
 /** Stream positions advance with the rows they cover: run inside the apply transaction. */
@@ -245,20 +253,6 @@ export async function acquireCopyLock(conn: Connection, workflowId: string, shar
 
 export async function releaseShardLock(conn: Connection, workflowId: string, shard: string): Promise<void> {
   await conn.query('SELECT RELEASE_LOCK(?)', [shardLockName(workflowId, shard)]);
-}
-
-/**
- * The stored checkpoint of a copy, locked until the transaction ends: a batch commits only over
- * the checkpoint it started from, so a zombie attempt whose copy was finished or advanced by
- * another attempt cannot write stale rows (even after catch-up has begun).
- */
-export async function lockCopyState(conn: Connection, workflowId: string, streamId: number, table: string): Promise<{ lastpk: string | null; done: boolean } | undefined> {
-  const [rows] = await conn.query(
-    `SELECT lastpk, done FROM ${STATE_DB}.copy_state WHERE workflow_id = ? AND stream_id = ? AND table_name = ? FOR UPDATE`,
-    [workflowId, streamId, table],
-  );
-  const r = (rows as Record<string, unknown>[])[0];
-  return r ? { lastpk: r.lastpk === null ? null : String(r.lastpk), done: Number(r.done) === 1 } : undefined;
 }
 
 export function shardLockName(workflowId: string, shard: string): string {
