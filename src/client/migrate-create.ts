@@ -87,7 +87,7 @@ export function addCreateOptions(create: Command): Command {
     .addOption(boolOption('--auto-start', 'Start the workflow after creating it.', true))
     .addOption(boolOption('--stop-after-copy', "Stop the workflow after it's finished copying the existing rows and before it starts replicating changes.", false))
     .option('--config-overrides <overrides>', 'Specify one or more VReplication config flags to override as a comma-separated list of key=value pairs (accepted and ignored, as Vitess\'s Migrate does).', collectList)
-    .addOption(new Option('--copy-batch-rows <n>', 'vtmigrate: rows per copy batch (one target transaction with its checkpoint). (default 5000)').argParser(positiveInt('--copy-batch-rows')))
+    .addOption(new Option('--copy-batch-rows <n>', 'vtmigrate: rows written per copy batch (one target transaction with its checkpoint); a shard keeping part of a source shard reads up to 4x as many per batch. (default 5000)').argParser(positiveInt('--copy-batch-rows')))
     .addOption(new Option('--copy-batch-bytes <n>', 'vtmigrate: bytes per copy batch, whichever limit comes first. (default 2097152)').argParser(positiveInt('--copy-batch-bytes')))
     .addOption(durationOption('--wait-timeout', 'vtmigrate: how long to wait for the workflow to validate its input before giving up.', '2m'))
     .option('--verbose', 'vtmigrate: say on stderr what was started and how to follow it.', false);
