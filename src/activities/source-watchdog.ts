@@ -75,6 +75,8 @@ export function watchSource(opts: WatchOptions): SourceWatchdog {
     if (stopped) return;
     if (probeError === undefined) {
       nextCheckAt = Date.now() + quietMs;
+      // The reader moved on while the probe ran: it is not slow after all.
+      if (opts.mark() !== mark) return;
       // The caller's own failure (a heartbeat, say) is not the tablet's.
       try { opts.onSlow?.(Math.round((Date.now() - quietSince) / 1000)); } catch { /* ignored */ }
       return;
