@@ -8,7 +8,7 @@
 // Types this decoder does not know (MariaDB's pre-10.1 hires temporals, compressed columns)
 // throw UnsupportedBinlogColumn when the table map is compiled, before any row.
 import type { ColumnSchema } from './schema';
-import { formatInet, inetWidth } from './inet';
+import { fixedBinaryText } from './fixed-binary';
 import { ValueKind, type RowValue } from './values';
 
 /** Binlog column type codes (include/mysql_com.h enum_field_types). */
@@ -369,18 +369,18 @@ export function columnReader(m: MapColumn, col: ColumnSchema, kind: ValueKind): 
     }
     case BinlogType.String:
     case BinlogType.VarString: {
-      if (kind !== ValueKind.Utf8Text && kind !== ValueKind.TextBytes && kind !== ValueKind.Bytes && kind !== ValueKind.Inet) throw mismatch();
+      if (kind !== ValueKind.Utf8Text && kind !== ValueKind.TextBytes && kind !== ValueKind.Bytes && kind !== ValueKind.FixedBinary) throw mismatch();
       const maxLength = m.meta;
       const prefix = maxLength > 255 ? 2 : 1;
-      // INET4/INET6: the address bytes (network order), formatted as the server prints them.
-      const inet = kind === ValueKind.Inet ? inetWidth(col.dataType) : 0;
+      // INET4/INET6/UUID: their stored bytes, formatted as the server prints them.
+      const fixed = kind === ValueKind.FixedBinary;
       // BINARY(n) is logged without its trailing zero bytes; the column holds (and the copy reads) all n.
       const padTo = kind === ValueKind.Bytes && col.dataType === 'binary' ? maxLength : 0;
       return (c) => {
         const len = prefix === 1 ? c.buf[c.pos] : c.buf.readUInt16LE(c.pos);
         const start = c.pos + prefix;
         c.pos = start + len;
-        if (inet) return formatInet(c.buf.subarray(start, c.pos), inet);
+        if (fixed) return fixedBinaryText(c.buf.subarray(start, c.pos), col.dataType);
         if (padTo > len) {
           const out = Buffer.alloc(padTo);
           c.buf.copy(out, 0, start, c.pos);

@@ -34,7 +34,7 @@ const TYPE_KINDS: Record<number, ValueKind[]> = {
   246: [ValueKind.Decimal], 4: [ValueKind.Float], 5: [ValueKind.Float], 13: [ValueKind.Year],
   10: [ValueKind.Temporal], 7: [ValueKind.Temporal], 12: [ValueKind.Temporal], 17: [ValueKind.Temporal], 18: [ValueKind.Temporal],
   11: [ValueKind.Time], 19: [ValueKind.Time], 16: [ValueKind.Bit], 247: [ValueKind.Enum], 248: [ValueKind.Enum],
-  15: TEXTS, 253: TEXTS, 254: [...TEXTS, ValueKind.Inet], 141: TEXTS, 249: TEXTS, 250: TEXTS, 251: TEXTS, 252: TEXTS, 140: TEXTS, 245: [ValueKind.Utf8Text],
+  15: TEXTS, 253: TEXTS, 254: [...TEXTS, ValueKind.FixedBinary], 141: TEXTS, 249: TEXTS, 250: TEXTS, 251: TEXTS, 252: TEXTS, 140: TEXTS, 245: [ValueKind.Utf8Text],
 };
 
 /**

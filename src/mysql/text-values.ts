@@ -27,7 +27,7 @@ export function textCopyObstacle(c: ColumnSchema, kind: ValueKind): string | und
     case ValueKind.Float: return /\(\s*\d+\s*,\s*\d+\s*\)/.test(c.columnType) ? `${c.name} is ${c.columnType}, whose text form is rounded to its decimals` : undefined;
     case ValueKind.Unsupported: return `${c.name} has type ${c.columnType}`;
     // LOAD DATA ... CHARACTER SET binary hands the server bytes, which it takes as the 4/16-byte form.
-    case ValueKind.Inet: return `${c.name} is ${c.columnType}, whose text LOAD DATA would read as binary`;
+    case ValueKind.FixedBinary: return `${c.name} is ${c.columnType}, whose text LOAD DATA would read as binary`;
     // Labels come converted to utf8mb4; loading them as bytes fits only a utf8 column.
     case ValueKind.Enum: return c.charset && UTF8_CHARSETS.has(c.charset) ? undefined : `${c.name} is an ENUM/SET in ${c.charset}`;
     default: return undefined;

@@ -19,7 +19,7 @@
 //   JSON (MariaDB LONGTEXT)         string, exactly as stored
 //   ENUM, SET                       string (the member labels; '' for the invalid-value member)
 //   BINARY/VARBINARY/BLOB, BIT      Buffer
-//   INET4, INET6 (MariaDB)          string, the text form the server prints ('::ffff:1.2.3.4')
+//   INET4, INET6, UUID (MariaDB)    string, the text form the server prints ('::ffff:1.2.3.4')
 //   GEOMETRY, POINT, ... (spatial)  Buffer of the stored form (4-byte SRID + WKB), selected as
 //                                   CAST(col AS BINARY) (mysql2 would parse it into objects) and
 //                                   written back as X'..', which the server takes as that form
@@ -34,7 +34,7 @@
 // normalizeBinlogValue() turns zongji's values into them, so every path produces the
 // same SQL for the same stored value. JS bigints are accepted everywhere a value goes (e.g. a
 // lastpk decoded from JSON) and written exactly.
-import { formatInet, inetWidth } from './inet';
+import { FIXED_BINARY_TYPES, fixedBinaryText } from './fixed-binary';
 import type { ColumnSchema } from './schema';
 
 export type RowValue = string | number | bigint | Buffer | null;
@@ -62,8 +62,8 @@ export const enum ValueKind {
   TextBytes, // Buffer of non-utf8 text, written as _cs X'..' COLLATE coll
   Enum, // string label
   Bit, // Buffer
-  Inet, // MariaDB INET4/INET6: the text form (string), e.g. '2001:db8::1'
-  Unsupported, // types the value model does not carry (MariaDB's UUID)
+  FixedBinary, // MariaDB INET4/INET6/UUID: the text form (string), e.g. '2001:db8::1' (fixed-binary.ts)
+  Unsupported, // types the value model does not carry
 }
 
 export function valueKind(c: ColumnSchema): ValueKind {
@@ -76,7 +76,7 @@ export function valueKind(c: ColumnSchema): ValueKind {
   if (t === 'time') return ValueKind.Time;
   if (t === 'enum' || t === 'set') return ValueKind.Enum;
   if (t === 'bit') return ValueKind.Bit;
-  if (t === 'inet4' || t === 'inet6') return ValueKind.Inet;
+  if (FIXED_BINARY_TYPES.has(t)) return ValueKind.FixedBinary;
   if (BINARY_TYPES.has(t) || SPATIAL_TYPES.has(t)) return ValueKind.Bytes;
   if (TEXT_TYPES.has(t)) {
     if (c.charset === null || c.charset === 'binary') return ValueKind.Bytes;
@@ -202,7 +202,7 @@ export function escapeForKind(v: RowValue, kind: ValueKind, column: ColumnSchema
     case ValueKind.Bit:
       if (Buffer.isBuffer(v)) return hexLiteral(v);
       break;
-    case ValueKind.Inet:
+    case ValueKind.FixedBinary:
       if (typeof v === 'string') return quoteString(v);
       break;
     case ValueKind.TextBytes:
@@ -291,8 +291,8 @@ export function normalizeBinlogValue(v: unknown, column: ColumnSchema, kind: Val
       if (Buffer.isBuffer(v)) return v;
       if (typeof v === 'string') return Buffer.from(v, 'latin1');
       break;
-    case ValueKind.Inet:
-      if (Buffer.isBuffer(v) || typeof v === 'string') return formatInet(Buffer.isBuffer(v) ? v : Buffer.from(v, 'latin1'), inetWidth(column.dataType));
+    case ValueKind.FixedBinary:
+      if (Buffer.isBuffer(v) || typeof v === 'string') return fixedBinaryText(Buffer.isBuffer(v) ? v : Buffer.from(v, 'latin1'), column.dataType);
       break;
     case ValueKind.Unsupported:
       break;

@@ -81,15 +81,15 @@ const DDL: Record<string, string> = {
     \`select\` TINYINT NULL,
     PRIMARY KEY (\`group\`, \`order\`)
   ) ENGINE=InnoDB`,
-  // amt FLOAT(7,2): MariaDB prints such floats rounded to their decimals (and INET4/INET6 cannot go
-  // through LOAD DATA's binary input), so this table is copied
+  // amt FLOAT(7,2): MariaDB prints such floats rounded to their decimals (and INET4/INET6/UUID cannot
+  // go through LOAD DATA's binary input), so this table is copied
   // through the binary protocol and INSERTs, while vals and select take the text/LOAD DATA path
   // (src/activities/copy-rows.ts): both ways are checked here.
   [TAB]: `CREATE TABLE \`tab\`\`le\` (
     \`na\`\`me\` VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY,
     n INT NULL,
     amt FLOAT(7,2) NULL,
-    ip INET6 NULL, ip4 INET4 NULL
+    ip INET6 NULL, ip4 INET4 NULL, uid UUID NULL
   ) ENGINE=InnoDB`,
 };
 
@@ -238,7 +238,7 @@ const CHECKS: TableCheck[] = [
     keyExprs: [hexOf(NAME)],
     floats: ['amt'],
     ksid: (r) => md5Ksid(Buffer.from(r.name_hex!, 'hex')),
-    exprs: [['name_hex', hexOf(NAME)], ['n', castChar('n')], ['ip', hexOf('ip')], ['ip4', hexOf('ip4')]],
+    exprs: [['name_hex', hexOf(NAME)], ['n', castChar('n')], ['ip', hexOf('ip')], ['ip4', hexOf('ip4')], ['uid', castChar('uid')]],
   },
 ];
 
@@ -414,7 +414,9 @@ class SourceWriter {
   }
 
   insertTab(name: string, n: number | null): Promise<void> {
-    const ips = n === null ? 'NULL, NULL' : `'${['2001:db8::ff00:42:8329', '::ffff:1.2.3.4', '::', 'fe80::1:0:0:0', '::1.2.3.4', '1::', '::1', '0:1::'][n % 8]}', '10.0.${n}.255'`;
+    // UUIDs: time-based (stored reordered), version 4, all zero, and trailing zero bytes.
+    const uid = ['6ccd780c-baba-1026-9564-5b8c656024db', '0f8fad5b-d9cb-469f-a165-70867728950e', '00000000-0000-0000-0000-000000000000', 'a0b0c0d0-e0f0-0000-0000-000000000000'];
+    const ips = n === null ? 'NULL, NULL, NULL' : `'${['2001:db8::ff00:42:8329', '::ffff:1.2.3.4', '::', 'fe80::1:0:0:0', '::1.2.3.4', '1::', '::1', '0:1::'][n % 8]}', '10.0.${n}.255', '${uid[n % 4]}'`;
     return this.onShard(tabKsid(name), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(name)}, ${n ?? 'NULL'}, ${n === null ? 'NULL' : `${n}/3`}, ${ips})`]);
   }
 
@@ -426,11 +428,11 @@ class SourceWriter {
       return 'same shard';
     }
     const p = this.primary(tabKsid(from));
-    const [row] = await rowsOn<{ n: string | null; amt: string | null; ip: string | null; ip4: string | null }>(p.port,
-      `SELECT n, CAST(amt AS CHAR) AS amt, CAST(ip AS CHAR) AS ip, CAST(ip4 AS CHAR) AS ip4 FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`, [], p.db);
+    const [row] = await rowsOn<{ n: string | null; amt: string | null; ip: string | null; ip4: string | null; uid: string | null }>(p.port,
+      `SELECT n, CAST(amt AS CHAR) AS amt, CAST(ip AS CHAR) AS ip, CAST(ip4 AS CHAR) AS ip4, CAST(uid AS CHAR) AS uid FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`, [], p.db);
     const q = (v: string | null) => (v === null ? 'NULL' : `'${v}'`);
     await this.onShard(tabKsid(from), [`DELETE FROM \`tab\`\`le\` WHERE \`na\`\`me\` = ${utf8(from)}`]);
-    await this.onShard(tabKsid(to), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(to)}, ${row.n ?? 'NULL'}, ${row.amt ?? 'NULL'}, ${q(row.ip)}, ${q(row.ip4)})`]);
+    await this.onShard(tabKsid(to), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(to)}, ${row.n ?? 'NULL'}, ${row.amt ?? 'NULL'}, ${q(row.ip)}, ${q(row.ip4)}, ${q(row.uid)})`]);
     return 'across shards';
   }
 }
@@ -586,7 +588,7 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
     const renames = [await w.renameTab('Apple', 'APPLE'), await w.renameTab('Zoë', 'zoë')];
     await w.insertTab('New 🎉', 7);
     await w.onShard(tabKsid('banana'), ["DELETE FROM `tab``le` WHERE `na``me` = 'BANANA'"]);
-    await w.onShard(tabKsid('ß'), ["UPDATE `tab``le` SET n = NULL WHERE `na``me` = 'ß'"]);
+    await w.onShard(tabKsid('ß'), ["UPDATE `tab``le` SET n = NULL, uid = 'ffeeddcc-bbaa-1988-f766-554433221100' WHERE `na``me` = 'ß'"]);
 
     // Let the streams reach the sources' positions, then compare without any cutover.
     const positions = new Map<string, string>();

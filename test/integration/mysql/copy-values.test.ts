@@ -102,7 +102,7 @@ describe('copy path values (MariaDB)', function () {
     assert.equal(String(n[0].n), '7');
   });
 
-  it('copies the TEXT/BLOB sizes, wide CHAR, DECIMAL limits, wide ENUM/SET, negative TIME fractions, spatial and INET types byte for byte, through INSERTs and LOAD DATA', async () => {
+  it('copies the TEXT/BLOB sizes, wide CHAR, DECIMAL limits, wide ENUM/SET, negative TIME fractions, spatial, INET and UUID types byte for byte, through INSERTs and LOAD DATA', async () => {
     const s = await readTableSchema(conn, src, 'm');
     for (const limit of [1, 1000]) {
       await conn.query(`DELETE FROM ${quoteId(dst)}.m`);
@@ -119,8 +119,9 @@ describe('copy path values (MariaDB)', function () {
     await conn.query(`DELETE FROM ${quoteId(dst)}.m`);
     const kinds = s.columns.map((c) => valueKind(c));
     assert.deepEqual(s.columns.map((c, i) => textCopyObstacle(c, kinds[i])).filter(Boolean), ['dd is double(10,3), whose text form is rounded to its decimals',
-      'i4 is inet4, whose text LOAD DATA would read as binary', 'i6 is inet6, whose text LOAD DATA would read as binary']);
-    const textOnly = (c: { name: string }) => !['dd', 'i4', 'i6'].includes(c.name);
+      'i4 is inet4, whose text LOAD DATA would read as binary', 'i6 is inet6, whose text LOAD DATA would read as binary',
+      'u1 is uuid, whose text LOAD DATA would read as binary', 'u2 is uuid, whose text LOAD DATA would read as binary']);
+    const textOnly = (c: { name: string }) => !['dd', 'i4', 'i6', 'u1', 'u2'].includes(c.name);
     const textCols = s.columns.filter(textOnly);
     const [text] = await conn.query<RowDataPacket[]>({
       sql: `SELECT ${textCols.map((c) => textSelectExpression(c)).join(', ')} FROM ${quoteId(src)}.m ORDER BY id`, rowsAsArray: true, typeCast: false,
@@ -128,7 +129,7 @@ describe('copy path values (MariaDB)', function () {
     const encoder = new RowEncoder(textCols.map(() => true));
     for (const r of text as unknown as TextValue[][]) encoder.append(r);
     await conn.query({ sql: loadDataStatement(dst, 'm', textCols.map((c) => c.name)), infileStreamFactory: () => Readable.from([encoder.finish()]) });
-    await conn.query(`UPDATE ${quoteId(dst)}.m d JOIN ${quoteId(src)}.m s USING (id) SET d.dd = s.dd, d.i4 = s.i4, d.i6 = s.i6`);
+    await conn.query(`UPDATE ${quoteId(dst)}.m d JOIN ${quoteId(src)}.m s USING (id) SET d.dd = s.dd, d.i4 = s.i4, d.i6 = s.i6, d.u1 = s.u1, d.u2 = s.u2`);
     assert.deepEqual(await diffTables(conn, `${quoteId(src)}.m`, `${quoteId(dst)}.m`, s), []);
     const decoded = (text as unknown as TextValue[][]).map((r) => r.map((v, i) => textValueDecoder(textCols[i], valueKind(textCols[i]))(v)));
     assert.deepEqual(decoded, rows.map((r) => r.filter((_, i) => textOnly(s.columns[i]))));

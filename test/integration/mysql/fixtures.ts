@@ -44,7 +44,8 @@ export const ALL_TYPES_ROWS = (table: string): string[] => [
 
 /**
  * The types ALL_TYPES leaves out: every TEXT/BLOB size, CHAR longer than 255 bytes, DECIMAL at its
- * limits, two-byte ENUMs and wide SETs, negative TIME fractions of every size, spatial values, MariaDB's INET4/INET6.
+ * limits, two-byte ENUMs and wide SETs, negative TIME fractions of every size, spatial values, MariaDB's INET4/INET6/UUID (a time-based UUID, whose stored form is reordered, and
+ * values whose binlog image leaves trailing zero bytes out).
  */
 export const MORE_TYPES_DDL = (table: string) => `CREATE TABLE ${table} (
   id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
@@ -55,7 +56,7 @@ export const MORE_TYPES_DDL = (table: string) => `CREATE TABLE ${table} (
   ts3 TIMESTAMP(3) NULL, tm3 TIME(3), tm1 TIME(1), tm4 TIME(4), dtm1 DATETIME(1),
   e2 ENUM(${Array.from({ length: 300 }, (_, i) => `'v${i}'`).join(',')}),
   s9 SET('a','b','c','d','e','f','g','h','i'), s64 SET(${Array.from({ length: 64 }, (_, i) => `'m${i}'`).join(',')}),
-  geo GEOMETRY, pt POINT, mpoly MULTIPOLYGON, i4 INET4, i6 INET6
+  geo GEOMETRY, pt POINT, mpoly MULTIPOLYGON, i4 INET4, i6 INET6, u1 UUID, u2 UUID
 ) ENGINE=InnoDB`;
 
 export const MORE_TYPES_ROWS = (table: string): string[] => [
@@ -66,8 +67,10 @@ export const MORE_TYPES_ROWS = (table: string): string[] => [
     '2001-02-03 04:05:06.789', '-100:00:00.5', '-00:00:00.1', '-838:59:58.9999', '2001-02-03 04:05:06.7',
     'v299', 'a,i', 'm0,m63',
     ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0))', 4326), POINT(1.5, -2.25),
-    ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))'), '192.168.0.1', '2001:db8::ff00:42:8329')`,
-  `INSERT INTO ${table} (id, tt, c255, dmax, d2, d44, e2, s64, tm3, tm1, tm4, pt, i4, i6) VALUES (1, '', 'x', '0.000000000000000000000000000001', '0.00', '0.0001', 'v0',
-    '${Array.from({ length: 64 }, (_, i) => `m${i}`).join(',')}', '-00:00:01.999', '-01:00:00.9', '12:00:00.0001', ST_PointFromText('POINT(0 0)'), '0.0.0.0', '::ffff:1.2.3.4')`,
+    ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))'), '192.168.0.1', '2001:db8::ff00:42:8329',
+    '00112233-4455-1677-8899-aabbccddeeff', 'ffeeddcc-bbaa-1988-7766-554433221100')`,
+  `INSERT INTO ${table} (id, tt, c255, dmax, d2, d44, e2, s64, tm3, tm1, tm4, pt, i4, i6, u1, u2) VALUES (1, '', 'x', '0.000000000000000000000000000001', '0.00', '0.0001', 'v0',
+    '${Array.from({ length: 64 }, (_, i) => `m${i}`).join(',')}', '-00:00:01.999', '-01:00:00.9', '12:00:00.0001', ST_PointFromText('POINT(0 0)'), '0.0.0.0', '::ffff:1.2.3.4',
+    '00000000-0000-0000-0000-000000000000', '0A0B0C0D-0000-0000-0000-000000000000')`,
   `INSERT INTO ${table} (id) VALUES (2)`,
 ];
