@@ -559,7 +559,7 @@ async function loadRoutes(target: Connection, db: string, tables: TablePlan[], s
   const parents = await parentActions(target, db);
   for (const table of tables) {
     const tt = await loadTableTarget(target, db, table, { sourceShards: streams.length > 1 ? sourceShards : undefined });
-    const f = await targetValueFilter(table, tt.columns, shard);
+    const f = await targetValueFilter(table, tt, shard);
     const owned = f ? (row: RowValue[]) => f.keep(row[f.column]) : () => true;
     const keep = new Map<number, (row: RowValue[]) => boolean>();
     for (const s of streams) keep.set(s.id, s.filterRows ? owned : () => true);

@@ -83,7 +83,7 @@ async function insertDecoded(target: Connection, tt: TableTarget, rows: RowValue
 }
 
 async function valueFilter(spec: RowSourceSpec): Promise<{ column: number; keep: (v: RowValue) => boolean } | undefined> {
-  return spec.filterRows ? targetValueFilter(spec.table, spec.targetTable.columns, spec.shard) : undefined;
+  return spec.filterRows ? targetValueFilter(spec.table, spec.targetTable, spec.shard) : undefined;
 }
 
 export async function binaryRowSource(spec: RowSourceSpec): Promise<RowSource> {

@@ -3,7 +3,8 @@
 // a row. Built once per table per activity run from the target table's own schema.
 import type { Connection } from '../mysql/connect';
 import { readTableSchema, TableMissing, type ColumnSchema } from '../mysql/schema';
-import { valueKind, type RowValue, type ValueKind } from '../mysql/values';
+import { charsetTextDecoder } from '../mysql/charset-text';
+import { ValueKind, valueKind, type RowValue } from '../mysql/values';
 import { createVindex, keyRangeContains, parseShardName, shardFinder, type Vindex } from '../vindex';
 import type { TablePlan } from '../workflows/api';
 import { schemaError, vindexError } from './errors';
@@ -89,19 +90,19 @@ export async function loadTableTarget(conn: Connection, db: string, table: Table
     target.zoned = written.map((c) => c.dataType === 'datetime');
   }
   if (opts.sourceShards && opts.sourceShards.length > 1 && table.sourceVindex) {
-    const { column, owner } = await ownerFunction(table, columns, opts.sourceShards);
+    const { column, owner } = await ownerFunction(table, target, opts.sourceShards);
     target.owner = owner;
     target.ownerColumn = column;
   }
   return target;
 }
 
-async function ownerFunction(table: TablePlan, columns: string[], sourceShards: string[]): Promise<{ column: number; owner: (row: RowValue[]) => number }> {
+async function ownerFunction(table: TablePlan, columns: VindexColumns, sourceShards: string[]): Promise<{ column: number; owner: (row: RowValue[]) => number }> {
   const vindex: Vindex = await createVindex(table.sourceVindex!.type, table.sourceVindex!.params);
-  const col = columns.findIndex((c) => c.toLowerCase() === table.sourceVindex!.columns[0].toLowerCase());
+  const { index: col, map } = vindexMapper(vindex, columns, table.name, table.sourceVindex!.columns[0]);
   const finder = shardFinder(sourceShards.map((name, index) => ({ name, index, keyRange: parseShardName(name) })));
   const owner = (row: RowValue[]) => {
-    const ksid = mapNaming(vindex, row[col], table.name, table.sourceVindex!.columns[0]);
+    const ksid = map(row[col]);
     if (ksid === null) return -1;
     try {
       return finder(ksid).index;
@@ -112,17 +113,31 @@ async function ownerFunction(table: TablePlan, columns: string[], sourceShards: 
   return { column: col, owner };
 }
 
-/** vindex.map, its errors naming the table and column (they stop the stream, as in Vitess). */
-function mapNaming(vindex: Vindex, value: RowValue, table: string, column: string): Buffer | null {
-  try {
-    return vindex.map(value);
-  } catch (err) {
-    throw vindexError(`table ${table}, column ${column} (vindex ${vindex.type}): ${err instanceof Error ? err.message : String(err)}`);
-  }
+/** The written columns of a table, as a vindex needs them to find and read its column. */
+export type VindexColumns = Pick<TableTarget, 'columns' | 'columnSchemas'>;
+
+/**
+ * vindex.map of a column's values, its errors naming the table and column (they stop the stream,
+ * as in Vitess). A value of a non-utf8 string column (its own bytes here) is mapped as the text a
+ * utf8mb4 client wrote, which is what vtgate routed it by (charset-text.ts).
+ */
+function vindexMapper(vindex: Vindex, t: VindexColumns, table: string, column: string): { index: number; map: (value: RowValue) => Buffer | null } {
+  const index = t.columns.findIndex((c) => c.toLowerCase() === column.toLowerCase());
+  if (index < 0) throw schemaError(`vindex column ${column} of table ${table} is not a written column`);
+  const c = t.columnSchemas[index];
+  const text = valueKind(c) === ValueKind.TextBytes ? charsetTextDecoder(c.charset!) : undefined;
+  const map = (value: RowValue) => {
+    try {
+      return vindex.map(text && Buffer.isBuffer(value) ? text(value) : value);
+    } catch (err) {
+      throw vindexError(`table ${table}, column ${column} (vindex ${vindex.type}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  return { index, map };
 }
 
 /** Keeps only the rows a target shard owns, by the table's target vindex. */
-export async function targetFilter(table: TablePlan, columns: string[], targetShard: string): Promise<(row: RowValue[]) => boolean> {
+export async function targetFilter(table: TablePlan, columns: VindexColumns, targetShard: string): Promise<(row: RowValue[]) => boolean> {
   const f = await targetValueFilter(table, columns, targetShard);
   if (!f) return () => true;
   return (row) => f.keep(row[f.column]);
@@ -132,16 +147,15 @@ export async function targetFilter(table: TablePlan, columns: string[], targetSh
  * The same filter as the vindex column's index and a test of its value, for readers that decode
  * only that column. Undefined when the table has no vindex (every row is kept).
  */
-export async function targetValueFilter(table: TablePlan, columns: string[], targetShard: string): Promise<{ column: number; keep: (v: RowValue) => boolean } | undefined> {
+export async function targetValueFilter(table: TablePlan, columns: VindexColumns, targetShard: string): Promise<{ column: number; keep: (v: RowValue) => boolean } | undefined> {
   if (!table.vindex) return undefined;
   const vindex = await createVindex(table.vindex.type, table.vindex.params);
-  const col = columns.findIndex((c) => c.toLowerCase() === table.vindex!.columns[0].toLowerCase());
-  if (col < 0) throw schemaError(`vindex column ${table.vindex.columns[0]} of table ${table.name} is not a written column`);
+  const { index, map } = vindexMapper(vindex, columns, table.name, table.vindex.columns[0]);
   const range = parseShardName(targetShard);
   return {
-    column: col,
+    column: index,
     keep: (v) => {
-      const ksid = mapNaming(vindex, v, table.name, table.vindex!.columns[0]);
+      const ksid = map(v);
       // A value with no keyspace id (NULL, non-numeric for hash) goes nowhere, as in Vitess.
       return ksid !== null && keyRangeContains(range, ksid);
     },

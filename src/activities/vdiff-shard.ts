@@ -207,7 +207,7 @@ function rowsOn(conn: Connection, tt: TableTarget, db: string, order: KeyOrder, 
 async function sourceRows(task: VDiffShardTask, p: ConsistentPoint, tt: TableTarget, order: KeyOrder, lastpk: RowValue[] | null, plan: TablePlan, text?: TextRows) {
   const db = `vt_${task.ref.sourceKeyspace}`;
   const streams = await Promise.all(p.sources.map(async (s) => {
-    const keep = s.stream.filterRows ? await targetFilter(plan, tt.columns, task.shard) : () => true;
+    const keep = s.stream.filterRows ? await targetFilter(plan, tt, task.shard) : () => true;
     return rowsOn(s.conn, tt, db, order, lastpk, task.options.batchRows, `source shard ${s.stream.sourceShard} (${s.tablet})`, (row) => keep(row as RowValue[]), text);
   }));
   return streams.length === 1 ? streams[0] : mergedRows(streams, order);
@@ -224,7 +224,7 @@ async function textReading(p: ConsistentPoint, tt: TableTarget, plan: TablePlan,
     if ((await textPathObstacle(conn, await serverFlavor(conn), tt)) !== undefined) return undefined;
   }
   const decoders = tt.columnSchemas.map((c, i) => textValueDecoder(c, tt.kinds[i]));
-  const vindexColumn = (await targetValueFilter(plan, tt.columns, shard))?.column;
+  const vindexColumn = (await targetValueFilter(plan, tt, shard))?.column;
   const decoded = new Set([...tt.pkIndexes, ...(vindexColumn === undefined ? [] : [vindexColumn])]);
   const value = (v: RowValue, i: number): RowValue => (decoded.has(i) ? v : decoders[i](v as TextValue));
   const bytesIndex = textRowBytesIndex(tt, order);

@@ -80,7 +80,7 @@ export async function verifyShard(deps: ActivityDeps, task: VerifyTask): Promise
         }
         for (const table of task.tables) {
           const tt = { ...targets.get(table.name)!, db: `vt_${ref.sourceKeyspace}` };
-          const keep = stream.filterRows ? await targetFilter(table, tt.columns, shard) : () => true;
+          const keep = stream.filterRows ? await targetFilter(table, tt, shard) : () => true;
           const d = await digestTable(source.conn, tt, keep, () => hb.beat({ message: `checksumming ${table.name} on source shard ${stream.sourceShard}` }));
           const acc = sourceDigests.get(table.name)!;
           acc.rows += d.rows;

@@ -54,6 +54,7 @@ const SEL = 'select';
 const TAB = 'tab`le';
 const NAME = 'na`me';
 const WEIRD = 'we`ird';
+const LAT = 'lat';
 
 const DDL: Record<string, string> = {
   [VALS]: `CREATE TABLE vals (
@@ -90,6 +91,12 @@ const DDL: Record<string, string> = {
     n INT NULL,
     amt FLOAT(7,2) NULL,
     ip INET6 NULL, ip4 INET4 NULL, uid UUID NULL
+  ) ENGINE=InnoDB`,
+  // A latin1 key sharded by binary_md5: vtgate hashed the UTF-8 text its client wrote, not the
+  // latin1 bytes the column (and the binlog) holds.
+  [LAT]: `CREATE TABLE lat (
+    name VARCHAR(40) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL PRIMARY KEY,
+    n INT NULL
   ) ENGINE=InnoDB`,
 };
 
@@ -184,6 +191,7 @@ function valsAssignments(t: Record<string, string>): string[] {
 const valsKsid = (id: bigint) => hashKsid(id);
 const selKsid = (group: bigint) => hashKsid(group);
 const tabKsid = (name: string) => md5Ksid(Buffer.from(name, 'utf8'));
+const latKsid = tabKsid;
 
 // ---- the independent comparison ----
 
@@ -239,6 +247,15 @@ const CHECKS: TableCheck[] = [
     floats: ['amt'],
     ksid: (r) => md5Ksid(Buffer.from(r.name_hex!, 'hex')),
     exprs: [['name_hex', hexOf(NAME)], ['n', castChar('n')], ['ip', hexOf('ip')], ['ip4', hexOf('ip4')], ['uid', castChar('uid')]],
+  },
+  {
+    name: LAT,
+    key: ['name_utf8'],
+    keyCols: ['name'],
+    floats: [],
+    ksid: (r) => md5Ksid(Buffer.from(r.name_utf8!, 'hex')),
+    // The key as a utf8mb4 client reads it (what routes the row), and the stored latin1 bytes.
+    exprs: [['name_utf8', 'HEX(CONVERT(`name` USING utf8mb4))'], ['name_bytes', hexOf('name')], ['n', castChar('n')]],
   },
 ];
 
@@ -420,6 +437,16 @@ class SourceWriter {
     return this.onShard(tabKsid(name), [`INSERT INTO \`tab\`\`le\` VALUES (${utf8(name)}, ${n ?? 'NULL'}, ${n === null ? 'NULL' : `${n}/3`}, ${ips})`]);
   }
 
+  insertLat(name: string, n: number): Promise<void> {
+    return this.onShard(latKsid(name), [`INSERT INTO lat VALUES (${utf8(name)}, ${n})`]);
+  }
+
+  /** A key change as vtgate makes it: delete on the old key's shard, insert on the new one's. */
+  async renameLat(from: string, to: string): Promise<void> {
+    await this.onShard(latKsid(from), [`DELETE FROM lat WHERE name = ${utf8(from)}`]);
+    await this.insertLat(to, 99);
+  }
+
   async renameTab(from: string, to: string): Promise<'same shard' | 'across shards'> {
     const a = shardOf(SOURCE_SHARDS, tabKsid(from));
     const b = shardOf(SOURCE_SHARDS, tabKsid(to));
@@ -451,6 +478,8 @@ const SEL_ROWS: SelRow[] = [
   [42n, 42n, '😀 it\'s', '2.5e0', '-128'],
 ];
 const TAB_NAMES = ['Apple', 'banana', 'ÉCLAIR', 'Zoë', 'e\u0301mile', 'ß', 'x ', 'Ölçü 😀'];
+// cp1252 characters (MariaDB's latin1) whose UTF-8 and latin1 forms hash to different shards.
+const LAT_NAMES = ['café', 'Žofie', '5€', '€uro', '€3', 'ß', 'naïve', '“quoted”', 'Šárka', 'plain'];
 
 describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40, 40-c0, c0-)', function () {
   this.timeout(180_000);
@@ -465,7 +494,7 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
     await terminateIfRunning(h, WORKFLOW_ID);
     zones = await useGlobalTimeZone(h, DST_ZONE);
     await createSourceTables(h, DDL);
-    await addTablesToVSchemas(h, { [VALS]: { column: 'id', name: 'hash' }, [SEL]: { column: 'group', name: 'hash' }, [TAB]: { column: NAME, name: 'binary_md5' } });
+    await addTablesToVSchemas(h, { [VALS]: { column: 'id', name: 'hash' }, [SEL]: { column: 'group', name: 'hash' }, [TAB]: { column: NAME, name: 'binary_md5' }, [LAT]: { column: 'name', name: 'binary_md5' } });
     await ensureMount(h, MOUNT);
     w = new SourceWriter(h);
   });
@@ -484,6 +513,7 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
     for (let i = 0; i < TUPLES.length; i++) await w.insertVals(copiedIds[i], TUPLES[i]);
     for (const [g, o, we, k, s] of SEL_ROWS) await w.insertSel(g, o, we, k, s);
     for (let i = 0; i < TAB_NAMES.length; i++) await w.insertTab(TAB_NAMES[i], i === 0 ? null : i);
+    for (let i = 0; i < LAT_NAMES.length; i++) await w.insertLat(LAT_NAMES[i], i);
     // One row through a session in the DST zone: 03:00 Berlin on 2021-03-28 is 01:00 UTC.
     const berlinId = 50n;
     const p = tablet(h, 'source', shardOf(SOURCE_SHARDS, valsKsid(berlinId)));
@@ -539,7 +569,7 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
     await waitStatus(handle, 'the copy is done on every shard', (s) => s.phase === 'Running', 60_000);
     const { problems, counts } = await compareAll(h);
     assert.deepEqual(problems, []);
-    assert.deepEqual(counts, { [VALS]: TUPLES.length + 1, [SEL]: SEL_ROWS.length, [TAB]: TAB_NAMES.length });
+    assert.deepEqual(counts, { [VALS]: TUPLES.length + 1, [SEL]: SEL_ROWS.length, [TAB]: TAB_NAMES.length, [LAT]: LAT_NAMES.length });
     // Same column definitions on the target (types, charsets, collations, generated expressions, invisibility).
     for (const t of Object.keys(DDL)) {
       const s = tablet(h, 'source', '-80');
@@ -589,6 +619,10 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
     await w.insertTab('New 🎉', 7);
     await w.onShard(tabKsid('banana'), ["DELETE FROM `tab``le` WHERE `na``me` = 'BANANA'"]);
     await w.onShard(tabKsid('ß'), ["UPDATE `tab``le` SET n = NULL, uid = 'ffeeddcc-bbaa-1988-f766-554433221100' WHERE `na``me` = 'ß'"]);
+    // latin1 keys: moved (to a name routed elsewhere), inserted, updated during catch-up.
+    await w.renameLat('café', 'Café€');
+    await w.insertLat('Œuvre ‰', 42);
+    await w.onShard(latKsid('5€'), [`UPDATE lat SET n = -1 WHERE name = ${utf8('5€')}`]);
 
     // Let the streams reach the sources' positions, then compare without any cutover.
     const positions = new Map<string, string>();
@@ -614,6 +648,7 @@ describe('Migrate: value fidelity, sharded commerce (-80, 80-) → customer (-40
     assert.equal(counts[VALS], TUPLES.length + 1 + TUPLES.length - 2);
     assert.equal(counts[SEL], SEL_ROWS.length + 1 - 1);
     assert.equal(counts[TAB], TAB_NAMES.length + 1 - 1);
+    assert.equal(counts[LAT], LAT_NAMES.length + 1);
     // The moves really happened both ways (the test exercised what it meant to).
     assert.ok(selMoves.includes('across shards') || renames.includes('across shards'));
   });
