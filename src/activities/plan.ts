@@ -2,7 +2,7 @@
 // §4.2 (all problems reported together, each naming its table, keyspace or setting), and plan
 // the streams: pairs (source shard, target shard) whose key ranges intersect.
 import { closeWithin, connectMysql, type Connection } from '../mysql/connect';
-import { binlogSettings, listBaseTables, readTableSchemas, type TableSchema } from '../mysql/schema';
+import { binlogSettings, listBaseTables, listSystemVersionedTables, readTableSchemas, type TableSchema } from '../mysql/schema';
 import { ValueKind, valueKind } from '../mysql/values';
 import {
   getKeyspace,
@@ -101,6 +101,14 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       const firstPrimary = primaries.get(sourceShards[0])!;
       const schemas = await withSource(deps, source.ref, firstPrimary, sourceDb, async (conn) => {
         const all = await listBaseTables(conn, sourceDb);
+        // Only a table's current rows would be copied: refused, rather than skipped or stripped
+        // of its history without a word.
+        const versioned = (await listSystemVersionedTables(conn, sourceDb))
+          .filter((t) => (req.allTables ? !req.excludeTables.includes(t) : req.tables.includes(t)));
+        if (versioned.length > 0) {
+          throw invalidInput(`table(s) ${versioned.join(',')} in source keyspace ${req.sourceKeyspace} are system-versioned (WITH SYSTEM VERSIONING): ` +
+            'vtmigrate copies current rows only, and their history would be lost; leave them out (--exclude-tables with --all-tables) or remove the versioning first');
+        }
         let wanted: string[];
         if (req.allTables) {
           wanted = all.filter((t) => !req.excludeTables.includes(t));

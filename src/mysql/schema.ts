@@ -91,7 +91,16 @@ function sortNames(names: string[]): string[] {
 }
 
 export async function listBaseTables(conn: Connection, db: string): Promise<string[]> {
-  const r = await rows(conn, "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'", [db]);
+  return listTablesOfType(conn, db, 'BASE TABLE');
+}
+
+/** MariaDB's tables WITH SYSTEM VERSIONING (information_schema lists them apart from base tables). */
+export async function listSystemVersionedTables(conn: Connection, db: string): Promise<string[]> {
+  return listTablesOfType(conn, db, 'SYSTEM VERSIONED');
+}
+
+async function listTablesOfType(conn: Connection, db: string, type: string): Promise<string[]> {
+  const r = await rows(conn, 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = ?', [db, type]);
   return sortNames(r.map((x) => String(x.name)));
 }
 

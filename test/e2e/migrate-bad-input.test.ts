@@ -112,6 +112,13 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
       expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce has no primary key and no unique key on NOT NULL columns/);
     });
 
+    it('a system-versioned table, with --all-tables or named (its history would be lost)', async () => {
+      await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY, v INT) WITH SYSTEM VERSIONING');
+      const why = /table\(s\) nopk in source keyspace commerce are system-versioned \(WITH SYSTEM VERSIONING\): vtmigrate copies current rows only, and their history would be lost; leave them out \(--exclude-tables with --all-tables\)/;
+      expectRefusal(await create(...base, '--all-tables'), why);
+      expectRefusal(await create(...base, '--tables', 'customer,nopk'), why);
+    });
+
     it('a table whose primary key is an INET4/INET6 column (VDiff could not order it as the server does)', async () => {
       await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (addr INET6 PRIMARY KEY, id BIGINT NOT NULL, u UUID)');
       const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });
