@@ -11,7 +11,6 @@ import {
   isNoNode,
   isTopoUnreachable,
   listCells,
-  listShards,
   openTopo,
   type TopoServer,
   type VSchema,
@@ -22,6 +21,7 @@ import { openTargetTopo, tabletEndpoint, withTopo, type ActivityDeps } from './d
 import { errorText, invalidInput } from './errors';
 import { resolveMount } from './mount';
 import { schemaDrift } from './schema-drift';
+import { keyspaceShards } from './keyspace-shards';
 import { findPrimary, targetTopoRef } from './target-primary';
 
 export type PlanRequest = FullMigrateRequest & { workflowId: string };
@@ -65,8 +65,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       if (isNoNode(err)) throw invalidInput(`no vschema found for target keyspace ${req.targetKeyspace}`);
       throw err;
     }
-    const targetShards = await listShards(target, req.targetKeyspace);
-    if (targetShards.length === 0) throw invalidInput(`keyspace ${req.targetKeyspace} has no shards`);
+    const targetShards = await keyspaceShards(target, req.targetKeyspace, 'target');
 
     // ---- the mounted source ----
     const source = await sourceTopoFor(target, req);
@@ -74,13 +73,12 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       let sourceShards: string[];
       try {
         await getKeyspace(src, req.sourceKeyspace);
-        sourceShards = await listShards(src, req.sourceKeyspace);
+        sourceShards = await keyspaceShards(src, req.sourceKeyspace, 'source');
       } catch (err) {
         if (isNoNode(err)) throw invalidInput(`source keyspace ${req.sourceKeyspace} not found in the cluster mounted as ${req.mountName} (${source.ref.server} ${source.ref.root}): ${errorText(err)}`);
         if (isTopoUnreachable(err)) throw invalidInput(`the topology of mount ${req.mountName} does not answer: ${errorText(err)}`);
         throw err;
       }
-      if (sourceShards.length === 0) throw invalidInput(`keyspace ${req.sourceKeyspace} has no shards`);
       const sourceVSchema = await getVSchema(src, req.sourceKeyspace).catch((err: unknown) => {
         if (isNoNode(err)) return undefined;
         throw err;

@@ -1,0 +1,20 @@
+// The shards of a keyspace a migration reads or writes: every keyspace id on exactly one of them.
+// A keyspace in the middle of a Vitess reshard has both the old and the new shards in its topology;
+// the ones serving (Shard.is_primary_serving) are the keyspace then. Shards that leave a gap or
+// overlap are refused: a gap would drop rows, an overlap copy them twice.
+import type { TopoServer } from '../topo';
+import { findAllShardsInKeyspace, listShards } from '../topo';
+import { shardCoverageProblems } from '../vindex';
+import { invalidInput } from './errors';
+
+export async function keyspaceShards(topo: TopoServer, keyspace: string, role: 'source' | 'target'): Promise<string[]> {
+  const all = await listShards(topo, keyspace);
+  if (all.length === 0) throw invalidInput(`keyspace ${keyspace} has no shards`);
+  if (shardCoverageProblems(all).length === 0) return all;
+  const records = await findAllShardsInKeyspace(topo, keyspace);
+  const serving = [...records].filter(([, s]) => s.isPrimaryServing).map(([name]) => name).sort();
+  if (serving.length > 0 && shardCoverageProblems(serving).length === 0) return serving;
+  const problems = shardCoverageProblems(serving.length > 0 ? serving : all);
+  throw invalidInput(`the ${serving.length > 0 ? 'serving ' : ''}shards of ${role} keyspace ${keyspace} ` +
+    `(${(serving.length > 0 ? serving : all).join(',')}) do not hold every keyspace id exactly once: ${problems.join('; ')}`);
+}
