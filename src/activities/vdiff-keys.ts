@@ -9,9 +9,10 @@
 // is, by the definition of strnxfrm, comparing under the collation. For PAD SPACE collations the
 // weights are taken AS CHAR(<column length>), which pads them with the space weight, so trailing
 // spaces and characters below the space order exactly as the server orders them. Integers,
-// decimals, temporal values, ENUM/SET, UUID (uuid-type.ts) and binary keys are compared in JS by their type.
+// decimals, temporal values, ENUM/SET, INET, UUID (uuid-type.ts) and binary keys are compared in JS by their type.
 import type { Connection } from '../mysql/connect';
 import type { ColumnSchema } from '../mysql/schema';
+import { inetWidth, parseInet } from '../mysql/inet';
 import { compareUuids } from '../mysql/uuid-type';
 import { ValueKind, valueKind, type RowValue } from '../mysql/values';
 
@@ -108,9 +109,13 @@ function columnComparer(k: KeyColumn): RowComparer {
       const rank = enumRank(k.column);
       return (a, b) => compareBig(rank(a[i]), rank(b[i]));
     }
-    case ValueKind.FixedBinary:
+    case ValueKind.FixedBinary: {
+      // The server orders these by their stored bytes: an INET's address bytes, a UUID's
+      // reordered groups (uuid-type.ts).
       if (k.column.dataType === 'uuid') return (a, b) => compareUuids(String(a[i]), String(b[i]));
-      return (a, b) => Buffer.compare(asBuffer(a[i]), asBuffer(b[i]));
+      const width = inetWidth(k.column.dataType);
+      return (a, b) => (a[i] === b[i] ? 0 : Buffer.compare(parseInet(String(a[i]), width), parseInet(String(b[i]), width)));
+    }
     default: return (a, b) => Buffer.compare(asBuffer(a[i]), asBuffer(b[i]));
   }
 }

@@ -52,3 +52,37 @@ export function formatInet(bytes: Buffer, width: number): string {
 }
 
 export const inetWidth = (dataType: string): number => (dataType === 'inet4' ? 4 : 16);
+
+/** The stored bytes of an INET4/INET6 text (any form the server prints), whose order is the server's. */
+export function parseInet(text: string, width: number): Buffer {
+  const bad = () => new Error(`not an ${width === 4 ? 'INET4' : 'INET6'} value: ${text}`);
+  const dotted = (s: string): number[] => {
+    const parts = s.split('.');
+    if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) throw bad();
+    return parts.map(Number);
+  };
+  if (width === 4) return Buffer.from(dotted(text));
+  const halves = text.split('::');
+  if (halves.length > 2) throw bad();
+  const groups = (s: string): number[] => {
+    if (s === '') return [];
+    const out: number[] = [];
+    const parts = s.split(':');
+    parts.forEach((p, i) => {
+      if (i === parts.length - 1 && p.includes('.')) {
+        const [a, b, c, d] = dotted(p);
+        out.push((a << 8) | b, (c << 8) | d);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) out.push(parseInt(p, 16));
+      else throw bad();
+    });
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 2 ? fill < 1 : fill !== 0) throw bad();
+  const words = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
+  const out = Buffer.alloc(16);
+  words.forEach((w, i) => out.writeUInt16BE(w, i * 2));
+  return out;
+}

@@ -119,13 +119,6 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
       expectRefusal(await create(...base, '--tables', 'customer,nopk'), why);
     });
 
-    it('a table whose primary key is an INET4/INET6 column (VDiff could not order it as the server does)', async () => {
-      await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (addr INET6 PRIMARY KEY, id BIGINT NOT NULL, u UUID)');
-      const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });
-      assert.equal((await vtmigrate(['ApplyVSchema', '--vschema', vs, 'customer'])).code, 0);
-      expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk: INET4\/INET6 primary key column\(s\) addr are not supported/);
-    });
-
     it('a table whose definition differs between source shards, or that one shard lacks', async () => {
       const [p0, p1] = await sourcePorts();
       const vs = JSON.stringify({ sharded: true, vindexes: { hash: { type: 'hash' } }, tables: { nopk: { column_vindexes: [{ column: 'id', name: 'hash' }] } } });

@@ -91,6 +91,34 @@ describe('VDiff key order agrees with the server\'s collations', function () {
     assert.deepEqual([...seen].reverse().sort((a, b) => order.compare(a, b)).map((x) => [x[0], x[1]]), byServer);
   });
 
+  for (const type of ['INET6', 'INET4'] as const) {
+    it(`${type} keys: the server's order (address bytes), whatever the printed form`, async () => {
+      const t = type.toLowerCase();
+      await conn.query(`CREATE TABLE ${DB}.${t} (k ${type} NOT NULL, n INT NOT NULL, PRIMARY KEY (k, n))`);
+      const r = prng(type.length);
+      const byte = () => Math.floor(r() * 256);
+      for (let j = 0; j < 300; j++) {
+        const b = Buffer.from(Array.from({ length: type === 'INET6' ? 16 : 4 }, byte));
+        // Runs of zero groups (printed with '::'), IPv4-mapped and -compatible forms.
+        if (type === 'INET6' && j % 3 === 0) b.fill(0, 2 + (j % 7), 10 + (j % 5));
+        if (type === 'INET6' && j % 10 === 1) { b.fill(0, 0, 10); b[10] = 0xff; b[11] = 0xff; }
+        if (type === 'INET6' && j % 10 === 2) b.fill(0, 0, 12);
+        await conn.query(`INSERT IGNORE INTO ${DB}.${t} VALUES (CAST(X'${b.toString('hex')}' AS ${type}), ?)`, [j % 2]);
+      }
+      const tt = await loadTableTarget(conn, DB, { name: t, pkColumns: ['k', 'n'], rowsEstimate: 0, bytesEstimate: 0 });
+      const order = await buildKeyOrder(conn, t, tt.pkIndexes.map((x) => tt.columnSchemas[x]), tt.pkIndexes, tt.columns.length);
+      const rows = chunkedRows(conn, tt, DB, order, null, 7, 'test');
+      const seen: (readonly RowValue[])[] = [];
+      for (let row = await rows.peek(); row; row = await rows.peek()) {
+        seen.push(row);
+        rows.take(); // throws if the server's order disagrees
+      }
+      const [byServer] = await conn.query({ sql: `SELECT k, n FROM ${DB}.${t} ORDER BY k, n`, rowsAsArray: true });
+      assert.equal(seen.length, (byServer as unknown[]).length);
+      assert.deepEqual([...seen].reverse().sort((a, b) => order.compare(a, b)).map((x) => [x[0], x[1]]), byServer);
+    });
+  }
+
   for (const [i, c] of COLLATIONS.entries()) {
     it(`${c.collation}: ORDER BY, = and STRCMP`, async () => {
       const t = `k${i}`;
