@@ -100,10 +100,11 @@ describe('Migrate survives crashes of its worker, databases, topology and Tempor
       args: [{ workflow: 'crashy', targetKeyspace: 'customer', sourceKeyspace: 'commerce', mountName: 'ext1', allTables: true, copyBatchRows: 100 }],
     });
 
-    // Kill it mid-copy: some rows are checkpointed, the copy is not done.
-    await until('the copy to start', async () => (await rowsCopied(targetPorts)) > 500);
+    // Kill it mid-copy: some rows are checkpointed, the copy is not done. (The plan is read first,
+    // so that nothing but the row count stands between the copy's start and the kill.)
     const planned = await waitForStatus(workflowId, (s) => s.shards.length > 0 && s.shards.every((sh) => sh.streams.length > 0));
     const copies = planned.shards.reduce((n, sh) => n + sh.streams.length, 0) * planned.tables.length;
+    await until('the copy to start', async () => (await rowsCopied(targetPorts)) > 500);
     assert.equal((await localCli(['stop', 'worker', '--signal', 'KILL'])).code, 0);
     // With the worker dead the checkpoints stand still: they tell whether the kill hit the copy.
     const copiedAtKill = await rowsCopied(targetPorts);
