@@ -136,9 +136,18 @@ function vindexMapper(vindex: Vindex, t: VindexColumns, table: string, column: s
   return { index, map };
 }
 
+export interface FilterOptions {
+  /**
+   * Also keep rows whose value maps to no keyspace id (NULL, a non-numeric value for hash). No
+   * shard owns them and the copy leaves them out, as Vitess does; VDiff keeps them so that every
+   * shard's diff reports them as source rows missing on the target, rather than not at all.
+   */
+  keepUnplaced?: boolean;
+}
+
 /** Keeps only the rows a target shard owns, by the table's target vindex. */
-export async function targetFilter(table: TablePlan, columns: VindexColumns, targetShard: string): Promise<(row: RowValue[]) => boolean> {
-  const f = await targetValueFilter(table, columns, targetShard);
+export async function targetFilter(table: TablePlan, columns: VindexColumns, targetShard: string, opts: FilterOptions = {}): Promise<(row: RowValue[]) => boolean> {
+  const f = await targetValueFilter(table, columns, targetShard, opts);
   if (!f) return () => true;
   return (row) => f.keep(row[f.column]);
 }
@@ -147,7 +156,7 @@ export async function targetFilter(table: TablePlan, columns: VindexColumns, tar
  * The same filter as the vindex column's index and a test of its value, for readers that decode
  * only that column. Undefined when the table has no vindex (every row is kept).
  */
-export async function targetValueFilter(table: TablePlan, columns: VindexColumns, targetShard: string): Promise<{ column: number; keep: (v: RowValue) => boolean } | undefined> {
+export async function targetValueFilter(table: TablePlan, columns: VindexColumns, targetShard: string, opts: FilterOptions = {}): Promise<{ column: number; keep: (v: RowValue) => boolean } | undefined> {
   if (!table.vindex) return undefined;
   const vindex = await createVindex(table.vindex.type, table.vindex.params);
   const { index, map } = vindexMapper(vindex, columns, table.name, table.vindex.columns[0]);
@@ -157,7 +166,8 @@ export async function targetValueFilter(table: TablePlan, columns: VindexColumns
     keep: (v) => {
       const ksid = map(v);
       // A value with no keyspace id (NULL, non-numeric for hash) goes nowhere, as in Vitess.
-      return ksid !== null && keyRangeContains(range, ksid);
+      if (ksid === null) return opts.keepUnplaced === true;
+      return keyRangeContains(range, ksid);
     },
   };
 }

@@ -207,7 +207,8 @@ function rowsOn(conn: Connection, tt: TableTarget, db: string, order: KeyOrder, 
 async function sourceRows(task: VDiffShardTask, p: ConsistentPoint, tt: TableTarget, order: KeyOrder, lastpk: RowValue[] | null, plan: TablePlan, text?: TextRows) {
   const db = `vt_${task.ref.sourceKeyspace}`;
   const streams = await Promise.all(p.sources.map(async (s) => {
-    const keep = s.stream.filterRows ? await targetFilter(plan, tt, task.shard) : () => true;
+    // Rows no shard owns stay in: each shard's diff reports them missing on the target.
+    const keep = s.stream.filterRows ? await targetFilter(plan, tt, task.shard, { keepUnplaced: true }) : () => true;
     return rowsOn(s.conn, tt, db, order, lastpk, task.options.batchRows, `source shard ${s.stream.sourceShard} (${s.tablet})`, (row) => keep(row as RowValue[]), text);
   }));
   return streams.length === 1 ? streams[0] : mergedRows(streams, order);

@@ -46,6 +46,19 @@ describe('routing rows to a target shard by the table vindex', () => {
     }
   });
 
+  it('leaves out values that map to no keyspace id, unless asked to keep them (VDiff)', async () => {
+    const hashed = { ...table, vindex: { name: 'hash', type: 'hash', params: {}, columns: ['id'] } };
+    const copy = (await targetValueFilter(hashed, utf8Columns, '-80'))!;
+    const vdiff = (await targetValueFilter(hashed, utf8Columns, '80-', { keepUnplaced: true }))!;
+    for (const v of [null, 'not a number']) {
+      assert.equal(copy.keep(v), false, String(v));
+      assert.equal(vdiff.keep(v), true, String(v));
+    }
+    // 1 → 166b40b44aba4bd6 (vitess-facts.md): on -80 only, whichever filter.
+    assert.equal(copy.keep('1'), true);
+    assert.equal(vdiff.keep('1'), false);
+  });
+
   it('stops, naming the table, column and vindex, on a value the vindex cannot map', async () => {
     const filter = (await targetValueFilter(table, utf8Columns, '-80'))!;
     assert.throws(() => filter.keep(Buffer.from([0x41, 0xff])), (err: unknown) => {
