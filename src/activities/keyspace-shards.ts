@@ -13,8 +13,9 @@ export async function keyspaceShards(topo: TopoServer, keyspace: string, role: '
   if (shardCoverageProblems(all).length === 0) return all;
   const records = await findAllShardsInKeyspace(topo, keyspace);
   const serving = [...records].filter(([, s]) => s.isPrimaryServing).map(([name]) => name).sort();
-  if (serving.length > 0 && shardCoverageProblems(serving).length === 0) return serving;
-  const problems = shardCoverageProblems(serving.length > 0 ? serving : all);
-  throw invalidInput(`the ${serving.length > 0 ? 'serving ' : ''}shards of ${role} keyspace ${keyspace} ` +
-    `(${(serving.length > 0 ? serving : all).join(',')}) do not hold every keyspace id exactly once: ${problems.join('; ')}`);
+  const judged = serving.length > 0 ? serving : all;
+  const problems = shardCoverageProblems(judged);
+  if (problems.length === 0) return judged;
+  throw invalidInput(`the ${judged === serving ? 'serving ' : ''}shards of ${role} keyspace ${keyspace} ` +
+    `(${judged.join(',')}) do not hold every keyspace id exactly once: ${problems.join('; ')}`);
 }
