@@ -97,7 +97,7 @@ Examples:
   waitOptions(migrate
     .command('complete')
     .description('Complete a Migrate VReplication workflow: stop the streams, add the tables to the target VSchema, leave the source untouched.')
-    .addOption(boolOption('--force', 'vtmigrate: complete even when the copy is unfinished or the cutover verification found mismatches.', false)), '30m', 'the workflow to complete')
+    .addOption(boolOption('--force', 'vtmigrate: complete without draining the streams to the source positions first, even when the copy is unfinished, a shard fails, the cutover verification found mismatches or the source took writes after the cutover.', false)), '30m', 'the workflow to complete')
     .action(withTemporal((temporal, command) => completeCommand(temporal, command)));
 
   waitOptions(migrate

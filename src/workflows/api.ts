@@ -214,6 +214,11 @@ export interface CutoverResult {
   vdiff?: VDiffSummary;
   /** Why that VDiff did not complete ('' when it did); complete then needs --force. */
   vdiffError?: string;
+  /**
+   * Row changes to the migrated tables the streams had applied when the cutover ended: complete
+   * refuses to go on when more were applied since (the application still writes to the source).
+   */
+  appliedChanges?: number;
 }
 
 export interface MigrateStatus {

@@ -197,6 +197,40 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     await signalChildren((h) => h.signal(shardFinishSignal).catch(() => undefined));
     await Promise.all(children.map((c) => c.result().catch(() => undefined)));
   };
+  /**
+   * Drains every stream to `positions` (shards still Drained from an earlier drain report again).
+   * Returns '' once every shard is Drained, else how the wait ended: a shard failing, or `stopWhen`.
+   */
+  const drainShards = async (positions: Record<string, string>, stopWhen: () => boolean): Promise<string> => {
+    for (const s of status.shards) s.phase = 'Draining';
+    await signalChildren((h) => h.signal(shardDrainSignal, { positions }));
+    await condition(() => status.shards.every((s) => s.phase === 'Drained') || status.shards.some((s) => s.phase === 'Error') || stopWhen());
+    if (status.shards.every((s) => s.phase === 'Drained')) return '';
+    const failed = status.shards.filter((s) => s.phase === 'Error').map((s) => `${s.shard}: ${s.lastError}`);
+    return failed.length > 0 ? `: ${failed.join('; ')}` : ' by an operator action';
+  };
+  const forcedComplete = () => actions.some((a) => a.kind === 'complete' && a.force);
+  /**
+   * Complete ends the streams. Before, it ended them where they were: a change the source took
+   * after the cutover and not yet applied (or never, on a stream that had failed since) was lost
+   * without a word. Now every stream drains to the source's current positions first, and when
+   * the migrated tables took writes since the cutover's VDiff, complete refuses: the application
+   * still writes to the source, and what it writes next would be left behind. Returns why
+   * complete must not go on ('' when it may).
+   */
+  const drainBeforeComplete = async (): Promise<string> => {
+    const positions = await admin.sourcePositions(ref);
+    status.details = `complete: draining every stream to the source positions ${positionsText(positions)}`;
+    setCurrentDetails(status.details);
+    const interrupted = await drainShards(positions, () => forcedComplete() || actions.some((a) => a.kind === 'stop' || a.kind === 'cancel'));
+    if (interrupted) return `the streams could not be drained to the source positions${interrupted}`;
+    const since = status.cutover?.appliedChanges;
+    if (since === undefined) return '';
+    const applied = await admin.appliedChanges({ ref, shards: plan.shards.map((s) => s.shard) });
+    if (applied <= since) return '';
+    return `the source took ${applied - since} row change(s) to the migrated tables after the cutover (the application still writes to it); ` +
+      'they are on the target but not verified: stop the writes and run cutover again, or use complete --force';
+  };
   const note = (message: string) => {
     status.errors.push(message);
     status.details = message;
@@ -241,17 +275,11 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         setPhase('CuttingOver');
         status.cutover = undefined;
         const positions = await admin.sourcePositions(ref);
-        status.details = `draining every stream to the source positions ${Object.entries(positions).map(([s, p]) => `${s}@${p}`).join(', ')}`;
+        status.details = `draining every stream to the source positions ${positionsText(positions)}`;
         setCurrentDetails(status.details);
-        // Shards still Drained from an earlier cutover must report again for these positions.
-        for (const s of status.shards) s.phase = 'Draining';
-        await signalChildren((h) => h.signal(shardDrainSignal, { positions }));
-        // A shard that fails, or an operator who stops or cancels, ends the wait.
-        await condition(() => status.shards.every((s) => s.phase === 'Drained') || status.shards.some((s) => s.phase === 'Error')
-          || actions.some((a) => a.kind === 'stop' || a.kind === 'cancel'));
-        if (!status.shards.every((s) => s.phase === 'Drained')) {
-          const failed = status.shards.filter((s) => s.phase === 'Error').map((s) => `${s.shard}: ${s.lastError}`);
-          note(`cutover interrupted${failed.length > 0 ? `: ${failed.join('; ')}` : ' by an operator action'}`);
+        const interrupted = await drainShards(positions, () => actions.some((a) => a.kind === 'stop' || a.kind === 'cancel'));
+        if (interrupted) {
+          note(`cutover interrupted${interrupted}`);
           continue;
         }
         const after = await admin.sourcePositions(ref);
@@ -272,8 +300,10 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           status.details = 'running VDiff on every target shard';
           setCurrentDetails(status.details);
           const vdiff = await runCutoverVDiff(plan);
-          const wrote = countWrites ? (await admin.appliedChanges({ ref, shards })) > appliedBefore : sourceMoved;
+          const appliedAfter = countWrites ? await admin.appliedChanges({ ref, shards }) : 0;
+          const wrote = countWrites ? appliedAfter > appliedBefore : sourceMoved;
           status.cutover = cutoverResult(positions, wrote, vdiff);
+          if (countWrites) status.cutover.appliedChanges = appliedAfter;
         } else {
           // Runs that reached cutover before VDiff existed replay their count+checksum verification.
           const verification = (await Promise.all(plan.shards.map((s) =>
@@ -298,6 +328,17 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         if (!action.force && refusal) {
           note(`complete refused: ${refusal}; fix the target and run cutover again, or use complete --force`);
           continue;
+        }
+        if (!action.force && children.length > 0 && patched('complete-drains-first')) {
+          const why = await drainBeforeComplete();
+          if (why !== '') {
+            // The streams go on catching up, as after a cutover.
+            for (const s of status.shards) s.phase = 'Running';
+            await signalChildren((h) => h.signal(shardStartSignal));
+            // A forced complete that ended the wait goes on next, without a note its CLI would read as a refusal.
+            if (!forcedComplete()) note(`complete refused: ${why}`);
+            continue;
+          }
         }
         setPhase('Completing');
         await finishChildren();
@@ -331,3 +372,5 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     }
   }
 }
+
+const positionsText = (positions: Record<string, string>) => Object.entries(positions).map(([s, p]) => `${s}@${p}`).join(', ');

@@ -87,11 +87,33 @@ describe('Migrate: a step of the run that keeps failing is reported, and the run
     assert.match(again.stdout, /Verdict: all \d+ table shard\(s\) match/);
   });
 
-  it('complete with a target primary down fails naming it; the run keeps trying and completes once it is back', async () => {
+  it('complete drains every stream first: rows the source took after the cutover reach the target, and complete refuses until a new cutover', async () => {
+    // The streams are stopped, so only complete's own drain can bring these rows over; before,
+    // complete ended the streams where they were and the rows were lost without a word.
+    const stop = await vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', 'stop', '--workflow', WORKFLOW]);
+    assert.equal(stop.code, 0, stop.stderr);
+    await waitStatus(handle, 'the streams are stopped', (s) => s.shards.every((x) => x.phase === 'Stopped'), 60_000);
+    await insertRows(h, 601, 650);
+    const done = await migrate('complete');
+    assert.equal(done.code, 1, done.stdout);
+    assert.match(done.stderr, /complete refused: the source took 50 row change\(s\) to the migrated tables after the cutover \(the application still writes to it\); they are on the target but not verified: stop the writes and run cutover again, or use complete --force/);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems.slice(0, 10), []);
+    assert.equal(cmp.rows, 650);
+    // The streams run again after the refusal.
+    await waitStatus(handle, 'the streams run again', (s) => s.shards.every((x) => x.phase === 'Running'), 60_000);
+    const cut = await migrate('cutover');
+    assert.equal(cut.code, 0, cut.stderr);
+    assert.match(cut.stdout, /Verdict: all \d+ table shard\(s\) match/);
+  });
+
+  it('complete --force with a target primary down fails naming it; the run keeps trying and completes once it is back', async () => {
     const primary = tablet(h, 'target', '40-c0');
     assert.equal((await localCli(['stop', `tablet:${primary.alias}`, '--signal', 'KILL'])).code, 0);
     try {
-      const done = await migrate('complete');
+      // --force: without it complete first drains the streams, which waits for the primary.
+      const done = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', 'complete', '--force']);
       assert.equal(done.code, 1, done.stdout);
       assert.match(done.stderr, new RegExp(`complete failed: cannot connect to target primary ${primary.alias} \\(127\\.0\\.0\\.1:${primary.port}\\) of customer/40-c0: .*; retrying in a minute \\(or on complete again\\)`));
       assert.equal((await handle.describe()).status.name, 'RUNNING');
@@ -105,6 +127,6 @@ describe('Migrate: a step of the run that keeps failing is reported, and the run
     assert.equal((await handle.describe()).status.name, 'COMPLETED');
     const cmp = await compareById(h, TABLE);
     assert.deepEqual(cmp.problems.slice(0, 10), []);
-    assert.equal(cmp.rows, 600);
+    assert.equal(cmp.rows, 650);
   });
 });
