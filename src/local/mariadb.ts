@@ -208,7 +208,9 @@ async function applySqlFile(t: LocalTablet, file: string): Promise<void> {
   try {
     await withMysql(rootEndpoint(t, t.db), (conn) => conn.query(sql), { multipleStatements: true });
   } catch (err) {
-    throw new Error(`applying ${file} to ${t.db} on tablet ${t.alias}: ${(err as Error).message}`);
+    // The statements before the failing one stay applied, so a second `up` would meet them.
+    throw new Error(`applying ${file} to ${t.db} on tablet ${t.alias}: ${(err as Error).message} ` +
+      '(the statements before it were applied: fix the file, then run `down --wipe` and `up` again)');
   }
 }
 
