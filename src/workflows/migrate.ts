@@ -330,7 +330,14 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           continue;
         }
         if (!action.force && children.length > 0 && patched('complete-drains-first')) {
-          const why = await drainBeforeComplete();
+          let why: string;
+          try {
+            why = await drainBeforeComplete();
+          } catch (err) {
+            // A source or target primary down, say: the streams must not stay stopped at a drain.
+            if (isCancellation(err)) throw err;
+            why = `${failureMessage(err)}; run complete again once the cause is fixed, or use complete --force`;
+          }
           if (why !== '') {
             // The streams go on catching up, as after a cutover.
             for (const s of status.shards) s.phase = 'Running';
