@@ -2,7 +2,7 @@
 // §4.2 (all problems reported together, each naming its table, keyspace or setting), and plan
 // the streams: pairs (source shard, target shard) whose key ranges intersect.
 import { closeWithin, connectMysql, type Connection } from '../mysql/connect';
-import { binlogSettings, listBaseTables, listSystemVersionedTables, readTableSchemas, type TableSchema } from '../mysql/schema';
+import { binlogSettings, listBaseTables, listSystemVersionedTables, readTableSchemas, tableTypes, type TableSchema } from '../mysql/schema';
 import { ValueKind, valueKind } from '../mysql/values';
 import {
   getKeyspace,
@@ -112,7 +112,10 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           wanted = all.filter((t) => !req.excludeTables.includes(t));
         } else {
           const missing = req.tables.filter((t) => !all.includes(t));
-          if (missing.length > 0) throw invalidInput(`table(s) not found in source keyspace ${req.sourceKeyspace}: ${missing.join(',')}`);
+          if (missing.length > 0) {
+            const types = await tableTypes(conn, sourceDb, missing);
+            throw invalidInput(`table(s) not found in source keyspace ${req.sourceKeyspace}: ${missing.map((t) => `${t}${whyNotATable(t, types.get(t), all)}`).join(',')}`);
+          }
           wanted = [...new Set(req.tables)];
         }
         if (wanted.length === 0) throw invalidInput('no tables to move');
@@ -362,3 +365,11 @@ async function withTargetConn<T>(deps: ActivityDeps, tablet: { alias: string; ho
 }
 
 export { getShard };
+
+/** What a name given in --tables is, when it is not a base table: a view, a sequence, or another case of a table's name. */
+function whyNotATable(name: string, type: string | undefined, tables: string[]): string {
+  if (type === 'VIEW') return ' (a view: Migrate copies base tables only; create the view on the target)';
+  if (type === 'SEQUENCE') return ' (a sequence: Migrate copies base tables only; create the sequence on the target, starting past the source\'s next value)';
+  const other = tables.find((t) => t.toLowerCase() === name.toLowerCase());
+  return other ? ` (table names are case-sensitive: did you mean ${other}?)` : '';
+}

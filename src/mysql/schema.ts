@@ -99,6 +99,13 @@ export async function listSystemVersionedTables(conn: Connection, db: string): P
   return listTablesOfType(conn, db, 'SYSTEM VERSIONED');
 }
 
+/** TABLE_TYPE (VIEW, SEQUENCE, BASE TABLE, ...) of those of `names` that exist in `db`. */
+export async function tableTypes(conn: Connection, db: string, names: string[]): Promise<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  const r = await rows(conn, `SELECT TABLE_NAME AS name, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (${placeholders(names.length)})`, [db, ...names]);
+  return new Map(r.map((x) => [String(x.name), String(x.type)]));
+}
+
 async function listTablesOfType(conn: Connection, db: string, type: string): Promise<string[]> {
   const r = await rows(conn, 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = ?', [db, type]);
   return sortNames(r.map((x) => String(x.name)));

@@ -112,6 +112,20 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
       expectRefusal(await create(...base, '--tables', 'nopk'), /table nopk in keyspace commerce has no primary key and no unique key on NOT NULL columns/);
     });
 
+    it('a view, a sequence or a table name in another case, named in --tables: says what each is', async () => {
+      await onPorts(await sourcePorts(), 'CREATE VIEW vt_commerce.nopk_view AS SELECT 1 AS one');
+      await onPorts(await sourcePorts(), 'CREATE SEQUENCE vt_commerce.nopk_seq');
+      try {
+        expectRefusal(await create(...base, '--tables', 'customer,nopk_view,nopk_seq,Customer'), new RegExp('table\\(s\\) not found in source keyspace commerce: ' +
+          'nopk_view \\(a view: Migrate copies base tables only; create the view on the target\\),' +
+          "nopk_seq \\(a sequence: Migrate copies base tables only; create the sequence on the target, starting past the source's next value\\)," +
+          'Customer \\(table names are case-sensitive: did you mean customer\\?\\)'));
+      } finally {
+        await onPorts(await sourcePorts(), 'DROP VIEW IF EXISTS vt_commerce.nopk_view');
+        await onPorts(await sourcePorts(), 'DROP SEQUENCE IF EXISTS vt_commerce.nopk_seq');
+      }
+    });
+
     it('a system-versioned table, with --all-tables or named (its history would be lost)', async () => {
       await onPorts(await sourcePorts(), 'CREATE TABLE vt_commerce.nopk (id BIGINT PRIMARY KEY, v INT) WITH SYSTEM VERSIONING');
       const why = /table\(s\) nopk in source keyspace commerce are system-versioned \(WITH SYSTEM VERSIONING\): vtmigrate copies current rows only, and their history would be lost; leave them out \(--exclude-tables with --all-tables\)/;
