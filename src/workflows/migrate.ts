@@ -280,6 +280,9 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         const interrupted = await drainShards(positions, () => actions.some((a) => a.kind === 'stop' || a.kind === 'cancel'));
         if (interrupted) {
           note(`cutover interrupted${interrupted}`);
+          // Back to following the shards (below); before, the phase stayed CuttingOver until a
+          // shard happened to report again.
+          if (patched('interrupted-cutover-phase')) setPhase('Running');
           continue;
         }
         const after = await admin.sourcePositions(ref);
