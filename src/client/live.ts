@@ -17,7 +17,7 @@ import {
   type ShardHeartbeat,
 } from '../workflows/api';
 import type { MigrateView, RetryingActivity, ShardLive } from './status-model';
-import { describeExecution, queryWithDeadline, type ExecutionInfo } from './temporal';
+import { closedRunFailure, describeExecution, queryWithDeadline, type ExecutionInfo } from './temporal';
 
 /**
  * Vitess's text when a workflow has no streams in the keyspace (vtctl/workflow/utils.go), with
@@ -26,9 +26,9 @@ import { describeExecution, queryWithDeadline, type ExecutionInfo } from './temp
 export class NoStreamsError extends Error {
   readonly lastRun?: ExecutionInfo;
 
-  constructor(targetKeyspace: string, workflow: string, lastRun?: ExecutionInfo) {
+  constructor(targetKeyspace: string, workflow: string, lastRun?: ExecutionInfo, why?: string) {
     const when = lastRun?.closeTime ? ` at ${lastRun.closeTime.toISOString()}` : '';
-    const hint = lastRun ? ` (its last run ended ${lastRun.state}${when})` : '';
+    const hint = lastRun ? ` (its last run ended ${lastRun.state}${when}${why ? `: ${why}` : ''})` : '';
     super(`no streams found in keyspace ${targetKeyspace} for ${workflow}${hint}`);
     this.name = 'NoStreamsError';
     this.lastRun = lastRun;
@@ -47,7 +47,11 @@ export interface RunningMigration {
 export async function runningMigration(client: Client, targetKeyspace: string, workflow: string): Promise<RunningMigration> {
   const handle = client.workflow.getHandle(migrateWorkflowId(targetKeyspace, workflow));
   const info = await describeExecution(handle);
-  if (!info || info.state !== 'RUNNING') throw new NoStreamsError(targetKeyspace, workflow, info);
+  if (!info || info.state !== 'RUNNING') {
+    // A run that failed (bad input from the Temporal CLI, say) says why.
+    const why = info?.state === 'FAILED' ? await closedRunFailure(handle, info.state) : undefined;
+    throw new NoStreamsError(targetKeyspace, workflow, info, why);
+  }
   return { handle, status: await queryWithDeadline(client, handle, statusQuery) };
 }
 

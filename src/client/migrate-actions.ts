@@ -6,12 +6,11 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { cancelSignal, completeSignal, cutoverSignal, type CutoverResult, type MigrateStatus } from '../workflows/api';
 import { printJSON, printLine } from './output';
 import { cutoverOk, cutoverToJSON, formatCutoverText } from './cutover-format';
-import { closedRunFailure } from './migrate-create';
 import { baseFlags, newNotes, pollRun } from './migrate-common';
 import { runningMigration } from './live';
 import { formatDuration } from './eta';
 import { parseAlias } from './status-model';
-import type { TemporalSession } from './temporal';
+import { closedRunFailure, type TemporalSession } from './temporal';
 
 interface WaitFlags {
   wait: boolean;

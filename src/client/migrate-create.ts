@@ -8,7 +8,7 @@
 // prints its failure (which names the culprit) as the error. On success it prints nothing, as
 // Vitess does.
 import { Option, type Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   MigrationPhaseAttr,
   migrateWorkflowId,
@@ -22,7 +22,7 @@ import {
 import { parseTabletType, tabletTypeName } from '../topo';
 import { boolOption, durationOption, flagGiven, requireFlagsWithParents } from './flags';
 import { collectList } from './output';
-import { describeExecution, queryWithDeadline, sleep, type TemporalSession } from './temporal';
+import { closedRunFailure, describeExecution, queryWithDeadline, sleep, type TemporalSession } from './temporal';
 import { formatDuration } from './eta';
 
 const ON_DDL: readonly OnDdl[] = ['IGNORE', 'STOP', 'EXEC', 'EXEC_IGNORE'];
@@ -168,15 +168,6 @@ async function startMigrate(client: Client, req: MigrateRequest): Promise<Workfl
 }
 
 /** The failure a closed run ended with: the planning activity's message for bad input. */
-export async function closedRunFailure(handle: WorkflowHandle, state: string): Promise<string> {
-  try {
-    await handle.result();
-    return `workflow ${handle.workflowId} ended ${state}`;
-  } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause) return err.cause.message;
-    return (err as Error).message ?? String(err);
-  }
-}
 
 /** Polls until the run has validated its input (phase past Validating) or failed. */
 async function waitForValidation(client: Client, handle: WorkflowHandle, timeoutMs: number): Promise<MigrateStatus> {

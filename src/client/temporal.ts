@@ -1,7 +1,7 @@
 // The Temporal side of a CLI command: one Client on --server (TEMPORAL_ADDRESS) and --namespace
 // (TEMPORAL_NAMESPACE), opened once per command and closed when it ends, plus the few calls every
 // workflow command makes (describe, a query with a deadline) with errors that say what to check.
-import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { QueryDefinition } from '@temporalio/common';
 import { reportError } from './output';
@@ -122,3 +122,14 @@ export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandl
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Why a closed run ended: its failure's message, or `workflow <id> ended <state>`. */
+export async function closedRunFailure(handle: WorkflowHandle, state: string): Promise<string> {
+  try {
+    await handle.result();
+    return `workflow ${handle.workflowId} ended ${state}`;
+  } catch (err) {
+    if (err instanceof WorkflowFailedError && err.cause) return err.cause.message;
+    return (err as Error).message ?? String(err);
+  }
+}

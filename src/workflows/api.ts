@@ -84,8 +84,9 @@ export function withDefaults(req: MigrateRequest): FullMigrateRequest {
   };
 }
 
+/** Absent and null fields (a hand-written request's `"cells": null`) both take the default. */
 function stripUndefined<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
 // ---- the plan: what the planning activity resolved (names and counts, never secrets) ----

@@ -47,10 +47,14 @@ import { migrationRef } from './tasks';
 import { describePhase } from './details';
 import { completeRefusal, cutoverResult, runCutoverVDiff } from './cutover-vdiff';
 import { failureMessage } from './failure-message';
+import { requestProblems } from './request-check';
 
 type Action = { kind: 'cutover' } | { kind: 'complete'; force: boolean } | { kind: 'cancel'; keepData: boolean } | { kind: 'stop' } | { kind: 'start' };
 
 export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
+  // Before anything uses the request (search attributes, activity options, the plan).
+  const problems = requestProblems(req);
+  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`invalid Migrate request: ${problems.join('; ')}`, 'InvalidInput');
   const request = withDefaults(req);
   const admin = adminActivities(request.stepAttempts);
   const info = workflowInfo();

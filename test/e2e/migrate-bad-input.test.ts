@@ -4,6 +4,8 @@ import { strict as assert } from 'node:assert';
 import mysql from 'mysql2/promise';
 import { applyCustomerVSchema, localCli, mountAndApplyVSchema, primaries, resetClusters, sourceWriter, vtmigrate } from '../support/migration';
 import { testStack } from '../support/stack';
+import { testClient } from '../support/temporal';
+import { TASK_QUEUE, type MigrateRequest } from '../../src/workflows/api';
 
 async function onPorts(ports: number[], sql: string): Promise<unknown[][]> {
   const out: unknown[][] = [];
@@ -77,6 +79,22 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
 
   it('an unknown table', async () => {
     expectRefusal(await create(...base, '--tables', 'customer,nosuchtable'), /table\(s\) not found in source keyspace commerce: nosuchtable/);
+  });
+
+  it('a request started from the Temporal CLI with a misspelt field, a missing one and a wrong type fails the run; status says why', async () => {
+    const c = await testClient();
+    const id = 'customer.badrequest';
+    await c.workflow.getHandle(id).terminate('test').catch(() => undefined);
+    const handle = await c.workflow.start('Migrate', {
+      taskQueue: TASK_QUEUE,
+      workflowId: id,
+      args: [{ workflow: 'badrequest', targetKeyspace: 'customer', mountName: 'ext1', source_keyspace: 'commerce', allTables: 'yes' } as unknown as MigrateRequest],
+    });
+    const why = /invalid Migrate request: unknown field\(s\) source_keyspace \(the fields are workflow, targetKeyspace, sourceKeyspace, .*\); sourceKeyspace is required \(a non-empty string\); allTables must be true or false, not "yes"/;
+    await assert.rejects(handle.result(), (err: Error) => why.test((err.cause as Error | undefined)?.message ?? ''));
+    const r = await vtmigrate(['Migrate', '--workflow', 'badrequest', '--target-keyspace', 'customer', 'status']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no streams found in keyspace customer for badrequest \(its last run ended FAILED at [^:]+:[^:]+:[^:]+: invalid Migrate request: unknown field\(s\) source_keyspace/);
   });
 
   it('conflicting table flags', async () => {
