@@ -5,7 +5,7 @@
 // another tablet is picked and the stream resumes from its last position.
 import { quoteId, type Connection } from '../mysql/connect';
 import { formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
-import { binlogReaderServerId, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogStream, type BinlogTransaction, type RowFilterSpec } from '../mysql/binlog';
+import { binlogReaderServerId, isPositionUnavailable, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogStream, type BinlogTransaction, type RowFilterSpec } from '../mysql/binlog';
 import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '../workflows/api';
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
@@ -66,6 +66,12 @@ interface StreamRun {
   lastTimestamp: number;
   eventsApplied: number;
   message: string;
+  /**
+   * Set when the last binlog stream failed because the tablet lacks the start position (binlogs
+   * purged), until a new one delivers something: status shows the stream in Error meanwhile.
+   * Other failures (a tablet down) show as Running with a growing lag and the message.
+   */
+  readerError: string;
   /** Connected and caught up: the source sent a heartbeat after its last change. */
   idle: boolean;
   /** Epoch ms of the last heartbeat: the stream was caught up then, whatever time its last change carries. */
@@ -134,7 +140,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       streams.push({
         plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: formatPosition(pos), until,
         reached: until !== undefined && positionAtLeast(pos, until), tablet: row.tablet, lastTimestamp: row.transactionTimestamp,
-        eventsApplied: 0, message: '', idle: false, syncedAt: 0, stopPos: '', held: false,
+        eventsApplied: 0, message: '', readerError: '', idle: false, syncedAt: 0, stopPos: '', held: false,
       });
     }
 
@@ -217,6 +223,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           s.closeReader = () => r.close();
           for await (const item of reader) {
             if (stopping) break;
+            s.readerError = '';
             if (item.type === 'heartbeat') {
               s.idle = true; // nothing newer on the source: caught up
               s.syncedAt = Date.now();
@@ -247,6 +254,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           // caught up any more: lag grows from the last moment it was.
           s.idle = false;
           s.message = `binlog stream from ${s.tablet} failed: ${errorText(err)}; picking a tablet again`;
+          // A position no tablet has is not going to come back by itself: show it as an error.
+          s.readerError = isPositionUnavailable(err) ? s.message : '';
           exclude = [s.tablet];
           await pause(1000);
         } finally {
@@ -287,6 +296,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           id: s.plan.id, sourceShard: s.plan.sourceShard, position: formatPosition(s.committed), tablet: s.tablet,
           lagSeconds: streamLagSeconds(s, now, queue.every((q) => q.stream !== s)),
           transactionTimestamp: s.lastTimestamp, eventsApplied: s.eventsApplied, message: s.message,
+          ...(s.readerError ? { failing: true } : {}),
           parkedRows: parked.get(s.sourceIndex) ?? 0,
         })),
         eventsPerSecond,

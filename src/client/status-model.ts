@@ -189,6 +189,10 @@ export function streamRows(view: MigrateView): StreamRow[] {
         state = 'Error';
         message = stripPeriod(retry.message);
         retryAttempt = retry.attempt;
+      } else if (state === 'Running' && hbStream?.failing) {
+        // Catch-up keeps trying other tablets, but the stream is not replicating: Vitess shows Error.
+        state = 'Error';
+        message = stripPeriod(hbStream.message);
       } else if (state !== 'Error') {
         const held = stripPeriod(hbCopy?.message || hbStream?.message || catchUp?.details.message || '');
         if (held) message = message ? `${message}; ${held}` : held;

@@ -270,7 +270,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
     const e = err as { errno?: number; code?: string };
     let text: string;
     if (what) text = what;
-    else if (e.errno === 1236 || e.errno === 1945 || e.errno === 1955) {
+    else if (POSITION_UNAVAILABLE.includes(e.errno ?? 0)) {
       text = `binlog position '${positionText}' is not available on ${where} (binlogs purged, or the position is not in this server's history): ${errorText(err)}`;
     } else if (e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.errno === 1053) {
       text = `lost the binlog connection to ${where} at position '${positionText}': ${errorText(err)}`;
@@ -521,4 +521,13 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
 
 function isEmpty(item: BinlogItem): boolean {
   return item.type === 'heartbeat' || (item.complete && item.changes.length === 0 && !item.ddl);
+}
+
+/** Server errors for a start position the server's binlogs do not have (purged, or another history). */
+const POSITION_UNAVAILABLE = [1236, 1945, 1955];
+
+/** True for a binlog stream that failed because its start position is not available on the server. */
+export function isPositionUnavailable(err: unknown): boolean {
+  const cause = (err as { cause?: { errno?: number } } | null)?.cause;
+  return POSITION_UNAVAILABLE.includes(cause?.errno ?? 0);
 }

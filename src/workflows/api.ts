@@ -302,6 +302,8 @@ export interface StreamHeartbeat {
   message: string;
   /** Rows of this stream parked behind another source shard's row with the same key (state.ts parkedRowsBySource). */
   parkedRows?: number;
+  /** The stream's last binlog reader failed and no new one has delivered yet (`message` says why). */
+  failing?: boolean;
 }
 
 /** What catchUp heartbeats. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { RowDataPacket } from 'mysql2/promise';
-import { binlogReaderServerId, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogItem, type BinlogStream, type BinlogTransaction } from '../../../src/mysql/binlog';
+import { binlogReaderServerId, isPositionUnavailable, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogItem, type BinlogStream, type BinlogTransaction } from '../../../src/mysql/binlog';
 import { connectMysql, type Connection } from '../../../src/mysql/connect';
 import { currentPosition } from '../../../src/mysql/positions';
 import { readTableSchema } from '../../../src/mysql/schema';
@@ -422,8 +422,12 @@ describe('binlog stream (MariaDB)', function () {
       await new Promise((r) => setTimeout(r, 100));
     }
     const purged = await open(old, ['e']);
-    await assert.rejects(collect(purged, () => false),
-      new RegExp(`binlog position '${old}' is not available on ${where} \\(binlogs purged, or the position is not in this server's history\\).*errno 1236`));
+    await assert.rejects(collect(purged, () => false), (err: Error) => {
+      assert.match(err.message, new RegExp(`binlog position '${old}' is not available on ${where} \\(binlogs purged, or the position is not in this server's history\\).*errno 1236`));
+      // Catch-up shows such a stream in Error (other failures, such as the server dying below, not).
+      assert.equal(isPositionUnavailable(err), true);
+      return true;
+    });
 
     // The server dies mid-stream: the error names where to resume.
     const now = await pos();
@@ -433,7 +437,11 @@ describe('binlog stream (MariaDB)', function () {
     const got = await collect(live, (xs) => txns(xs).some((t) => t.position === after3));
     assert.deepEqual(txns(got).flatMap((t) => t.changes), [{ table: 'e', kind: 'insert', after: { id: 3 } }]);
     await srv.kill();
-    await assert.rejects(collect(live, () => false), new RegExp(`lost the binlog connection to ${where} at position '${after3}'`));
+    await assert.rejects(collect(live, () => false), (err: Error) => {
+      assert.match(err.message, new RegExp(`lost the binlog connection to ${where} at position '${after3}'`));
+      assert.equal(isPositionUnavailable(err), false);
+      return true;
+    });
     await assert.rejects(open(after3, ['e']), new RegExp(`cannot open the binlog of ${where}: connect ECONNREFUSED`));
     await srv.start();
     conn = await connectMysql(srv.endpoint, ROW_READER_CONNECT_OPTIONS);

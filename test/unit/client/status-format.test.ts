@@ -351,6 +351,19 @@ Errors:
     assert.doesNotMatch(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer'), /parked/);
   });
 
+  it('shows a stream whose start position no tablet has (binlogs purged) as Error, and as Running again once it reads', () => {
+    const view = runningView();
+    const hb = view.live[0].catchUp!.details.streams[0];
+    hb.message = "binlog stream from zone1-101 failed: binlog position '0-100-42' is not available on 127.0.0.1:17401 (binlogs purged, or the position is not in this server's history): gone; picking a tablet again";
+    hb.failing = true;
+    const lines = formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n');
+    assert.equal(lines[2], `id=1 on customer/zone1-100: Status: Error. ${hb.message}.`);
+    assert.match(lines[3], /Status: Running\./);
+    delete hb.failing;
+    hb.message = '';
+    assert.match(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n')[2], /^id=1 on customer\/zone1-100: Status: Running\. VStream Lag: 2s/);
+  });
+
   it('prefers the child\'s own status over the parent\'s copy', () => {
     const view = runningView();
     view.live.push({ shard: '80-', status: shard('80-', 'zone2-300', 'Running', [stream('80-', 'Running', {})]) });
