@@ -161,7 +161,7 @@ export const STEPS: DemoStep[] = [
   { title: 'Follow the copy until every stream is running (catching up from the binlog)', action: waitUntilRunning },
   { title: 'The application stops writing to the source', action: stopWrites },
   { title: 'Cut over: drain every stream to the source positions and verify', command: vtmigrate(...WORKFLOW, 'cutover') },
-  { title: 'Complete: stop the streams, update the target VSchema', command: vtmigrate(...WORKFLOW, 'complete') },
+  { title: 'Complete: drain the streams to the source positions, stop them, update the target VSchema', command: vtmigrate(...WORKFLOW, 'complete') },
   { title: 'Unmount the source cluster', command: vtmigrate('Mount', 'unregister', '--name', 'ext1') },
   { title: 'Summary', action: summary },
   { title: 'Where things are', action: whereThingsAre },
