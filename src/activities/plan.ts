@@ -12,6 +12,8 @@ import {
   isTopoUnreachable,
   listCells,
   openTopo,
+  resolveCells,
+  UnknownCell,
   type TopoServer,
   type VSchema,
 } from '../topo';
@@ -84,6 +86,11 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
         throw err;
       });
       const sourceCells = req.cells.length > 0 ? req.cells : await listCells(src);
+      // A cell that does not exist would only fail later, picking a tablet (after retries).
+      await resolveCells(src, req.cells).catch((err: unknown) => {
+        if (err instanceof UnknownCell) throw invalidInput(`--cells: ${err.message}`);
+        throw err;
+      });
 
       // ---- source tables, read from the first shard's primary ----
       const primaries = new Map<string, { alias: string; host: string; port: number }>();

@@ -1,28 +1,35 @@
 // Preparing the target (DESIGN.md §4.3): the migration's state schema, and each table created
 // from the source's SHOW CREATE TABLE, without its secondary keys while copying when
 // --defer-secondary-keys is on (they are added back when the shard's copy ends).
-import { quoteId, type Connection } from '../mysql/connect';
+import { connectMysql, quoteId, type Connection } from '../mysql/connect';
 import { addSecondaryKeysSql, createTableWithoutSecondaryKeys, readTableSchemas } from '../mysql/schema';
 import type { MigrationPlan, TablePlan } from '../workflows/api';
 import type { ShardRef } from '../workflows/tasks';
 import { migrationRef } from '../workflows/tasks';
-import type { ActivityDeps } from './deps';
+import { openSourceTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
+import { errorText } from './errors';
 import { isDuplicateKeyError } from './errors';
 import { makeHeartbeat } from './heartbeat';
-import { connectSourceTablet } from './source-tablet';
 import { ensureStateSchema, insertStreams, STATE_DB } from './state';
-import { connectTargetPrimary } from './target-primary';
+import { connectTargetPrimary, findPrimary } from './target-primary';
 
 export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Promise<void> {
   const hb = makeHeartbeat<{ message: string }>();
   const ref = migrationRef(plan);
-  const source = await connectSourceTablet(deps, ref, plan.sourceShards[0], { onWait: (message) => hb.beat({ message }), cancelled: hb.cancelled });
   const sourceDb = `vt_${plan.sourceKeyspace}`;
+  // The definitions come from the source primary, as the plan's checks did (and as Vitess copies
+  // DDL): a tablet of --tablet-types would do, but with none serving (RDONLY asked, none
+  // there) create waited for one instead of showing the streams waiting for it.
+  const primary = await withTopo(openSourceTopo(ref.sourceTopo), (topo) => findPrimary(topo, plan.sourceKeyspace, plan.sourceShards[0]));
+  hb.beat({ message: `reading the table definitions from source primary ${primary.alias}` });
+  const conn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', primary.host, primary.port, sourceDb), { connectTimeoutMs: 5000 }).catch((err: unknown) => {
+    throw new Error(`cannot connect to source primary ${primary.alias} (${primary.host}:${primary.port}) of ${plan.sourceKeyspace}/${plan.sourceShards[0]}: ${errorText(err)}`);
+  });
   let schemas;
   try {
-    schemas = await readTableSchemas(source.conn, sourceDb, plan.tables.map((t) => t.name));
+    schemas = await readTableSchemas(conn, sourceDb, plan.tables.map((t) => t.name));
   } finally {
-    source.conn.destroy();
+    conn.destroy();
   }
   const targetDb = `vt_${plan.targetKeyspace}`;
   for (const shard of plan.shards) {

@@ -55,6 +55,12 @@ export async function runningMigration(client: Client, targetKeyspace: string, w
   return { handle, status: await queryWithDeadline(client, handle, statusQuery) };
 }
 
+/** The heartbeat of an activity with nothing but a message (initStreams, prepareTarget). */
+function isWaitingNote(value: unknown): value is { message: string } {
+  const message = (value as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message !== '';
+}
+
 function isHeartbeat(value: unknown): value is ShardHeartbeat {
   const kind = (value as { kind?: unknown } | null)?.kind;
   return kind === 'copy' || kind === 'catchup';
@@ -81,6 +87,7 @@ async function shardLive(client: Client, parentId: string, shard: string): Promi
         copyStream = (details as CopyHeartbeat).streamId;
       }
       if (isHeartbeat(details) && details.kind === 'catchup') live.catchUp = { details: details as CatchUpHeartbeat, at };
+      if (!isHeartbeat(details) && isWaitingNote(details)) live.waiting = details.message;
     }
     const retry = retryingActivity(pa);
     if (retry) (live.retries ??= []).push(copyStream === undefined ? retry : { ...retry, streamId: copyStream });

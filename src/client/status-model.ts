@@ -35,6 +35,11 @@ export interface ShardLive {
   copies?: HeartbeatAt<CopyHeartbeat>[];
   catchUp?: HeartbeatAt<CatchUpHeartbeat>;
   retries?: RetryingActivity[];
+  /**
+   * What another of the shard's activities is waiting for, from its heartbeat (initStreams
+   * reading the start positions: `No healthy serving tablet found …`).
+   */
+  waiting?: string;
 }
 
 export interface MigrateView {
@@ -197,6 +202,7 @@ export function streamRows(view: MigrateView): StreamRow[] {
         const held = stripPeriod(hbCopy?.message || hbStream?.message || catchUp?.details.message || '');
         if (held) message = message ? `${message}; ${held}` : held;
       }
+      if (state !== 'Error' && live?.waiting) message = joinNotes(message, stripPeriod(live.waiting));
       const parked = parkedNote(hbStream?.parkedRows ?? 0);
       if (parked) message = message ? `${message}; ${parked}` : parked;
       rows.push({

@@ -97,6 +97,10 @@ describe('Migrate create refuses bad input, naming the culprit', function () {
     assert.match(r.stderr, /no streams found in keyspace customer for badrequest \(its last run ended FAILED at [^:]+:[^:]+:[^:]+: invalid Migrate request: unknown field\(s\) source_keyspace/);
   });
 
+  it('a cell that the source topology does not have (it used to fail only when picking a tablet, after retries)', async () => {
+    expectRefusal(await create(...base, '--tables', 'customer', '--cells', 'zone1,nosuchcell'), /--cells: cell nosuchcell is neither a cell nor a cell alias in 127\.0\.0\.1:\d+ \/vitess\/global \(cells: zone1\)/);
+  });
+
   it('conflicting table flags', async () => {
     expectRefusal(await create(...base, '--tables', 'customer', '--all-tables'), /--tables and --all-tables are mutually exclusive/);
     expectRefusal(await create(...base), /tables or all-tables are required to specify which tables to move/);

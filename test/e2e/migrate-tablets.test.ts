@@ -44,13 +44,14 @@ import {
   waitReplicasCaughtUp,
   waitStatus,
   waitStreamsAt,
+  vtmigrateOn,
   type Harness,
 } from '../support/migrate-harness';
 import { stopProcess } from '../support/processes';
 
 const MOUNT = 'fidelity';
 const TABLE = 'pick';
-const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', hang: 'fid_tab_hang', hangCopy: 'fid_tab_hang_copy', stopped: 'fid_tab_stopped' };
+const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', hang: 'fid_tab_hang', hangCopy: 'fid_tab_hang_copy', stopped: 'fid_tab_stopped', noRdonly: 'fid_tab_no_rdonly' };
 const wfId = (w: string) => `customer.${w}`;
 
 const REPLICA = { '-80': 'zone1-101', '80-': 'zone1-201' } as Record<string, string>;
@@ -187,6 +188,21 @@ describe('Migrate source tablet picking (--tablet-types), sharded commerce → c
     if (!h) return;
     await removeTablesFromVSchemas(h, [TABLE]).catch(() => undefined);
     await releaseHarness();
+  });
+
+  it('[RDONLY] with no RDONLY tablet: create goes through (the table definitions come from the primary) and status says what the streams wait for', async () => {
+    const handle = await startMigrate(h, { workflow: WF.noRdonly, mountName: MOUNT, tables: [TABLE], tabletTypes: ['RDONLY'] });
+    // Before, preparing the target waited for an RDONLY tablet: the run sat in Validating, saying nothing.
+    await waitStatus(handle, 'the streams are created', (s) => s.phase === 'Copying', 30_000);
+    const want = /: Status: Copying\. VStream has not started; 0 of 1 tables copied; No healthy serving tablet found for streaming, shard commerce\.(-80|80-), cells \[zone1\], tabletTypes \[RDONLY\]\./;
+    let last = '';
+    await waitFor('status names the missing RDONLY tablets on every stream', async () => {
+      last = (await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WF.noRdonly, '--target-keyspace', 'customer', 'status'])).stdout;
+      const streams = last.split('\n').filter((l) => l.startsWith('id='));
+      return streams.length === 4 && streams.every((l) => want.test(l));
+    }, 60_000).catch((err: Error) => { throw new Error(`${err.message}; last status:\n${last}`); });
+    await handle.signal('cancel', {});
+    await handle.result();
   });
 
   it('[REPLICA]: streams read the replicas; with the -80 replica down its streams say why and wait, the rest go on, and all resume when it is back', async () => {

@@ -364,6 +364,14 @@ Errors:
     assert.match(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n')[2], /^id=1 on customer\/zone1-100: Status: Running\. VStream Lag: 2s/);
   });
 
+  it('adds what another activity of the shard waits for (initStreams with no tablet of --tablet-types)', () => {
+    const view = runningView();
+    view.live[0].waiting = 'No healthy serving tablet found for streaming, shard commerce.-80, cells [zone1], tabletTypes [RDONLY]';
+    const lines = formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n');
+    assert.match(lines[2], /^id=1 on customer\/zone1-100: Status: Running\. VStream Lag: 2s; ; Tx time: [^;]+; No healthy serving tablet found for streaming, shard commerce\.-80, cells \[zone1\], tabletTypes \[RDONLY\]\.$/);
+    assert.doesNotMatch(lines[3], /No healthy/);
+  });
+
   it('prefers the child\'s own status over the parent\'s copy', () => {
     const view = runningView();
     view.live.push({ shard: '80-', status: shard('80-', 'zone2-300', 'Running', [stream('80-', 'Running', {})]) });
