@@ -167,8 +167,6 @@ async function startMigrate(client: Client, req: MigrateRequest): Promise<Workfl
   }
 }
 
-/** The failure a closed run ended with: the planning activity's message for bad input. */
-
 /** Polls until the run has validated its input (phase past Validating) or failed. */
 async function waitForValidation(client: Client, handle: WorkflowHandle, timeoutMs: number): Promise<MigrateStatus> {
   const deadline = Date.now() + timeoutMs;
