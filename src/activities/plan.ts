@@ -24,6 +24,7 @@ import { errorText, invalidInput } from './errors';
 import { resolveMount } from './mount';
 import { schemaDrift } from './schema-drift';
 import { keyspaceShards } from './keyspace-shards';
+import { tablesClaimedByOthers } from './state';
 import { findPrimary, targetTopoRef } from './target-primary';
 
 export type PlanRequest = FullMigrateRequest & { workflowId: string };
@@ -231,6 +232,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       const shardPlans: ShardPlan[] = [];
       const nonEmpty = new Set<string>();
       const leftover: string[] = [];
+      const claimed = new Map<string, string>();
       const sameVindexes = tables.every((t) => t.vindex && t.sourceVindex && sameVindex(t.vindex, t.sourceVindex));
       for (const shard of targetShards) {
         let primary;
@@ -276,6 +278,8 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           if (Number((state as { n: number }[])[0].n) > 0) {
             const [mine] = await conn.query('SELECT COUNT(*) AS n FROM _vt_migrate.streams WHERE workflow_id = ?', [req.workflowId]);
             if (Number((mine as { n: number }[])[0].n) > 0) leftover.push(shard);
+            // Two workflows writing one table: the cancel of either would drop it under the other.
+            for (const c of await tablesClaimedByOthers(conn, req.workflowId, tableNames)) claimed.set(c.table, c.workflowId);
           }
         });
         const targetRange = parseShardName(shard);
@@ -290,6 +294,11 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
         problems.push(`workflow ${req.workflow} already exists in keyspace ${req.targetKeyspace}: an earlier run of ${req.workflowId} left its state in ` +
           `_vt_migrate on target shard(s) ${leftover.join(', ')} (it was terminated rather than cancelled or completed); delete its rows ` +
           `(workflow_id '${req.workflowId}') from _vt_migrate.streams, copy_state, shadow_rows and deferred_keys before creating it again`);
+      }
+      if (claimed.size > 0) {
+        const byWorkflow = [...claimed].sort().map(([t, id]) => `${t} (workflow ${id.startsWith(`${req.targetKeyspace}.`) ? id.slice(req.targetKeyspace.length + 1) : id})`);
+        problems.push(`table(s) already being migrated into keyspace ${req.targetKeyspace} by another workflow: ${byWorkflow.join(', ')}; complete or cancel that workflow first ` +
+          `(if its run was terminated instead, delete its rows from _vt_migrate.streams, copy_state, shadow_rows and deferred_keys on the target primaries)`);
       }
       if (nonEmpty.size > 0) problems.push(`non-empty tables found in target keyspace(${req.targetKeyspace}): ${[...nonEmpty].sort().join(', ')}`);
       if (problems.length > 0) throw invalidInput(problems.join('\n'));

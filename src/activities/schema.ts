@@ -10,7 +10,7 @@ import { openSourceTopo, tabletEndpoint, withTopo, type ActivityDeps } from './d
 import { errorText } from './errors';
 import { isDuplicateKeyError } from './errors';
 import { makeHeartbeat } from './heartbeat';
-import { ensureStateSchema, insertStreams, STATE_DB } from './state';
+import { claimTables, ensureStateSchema, insertStreams, STATE_DB } from './state';
 import { connectTargetPrimary, findPrimary } from './target-primary';
 
 export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Promise<void> {
@@ -51,6 +51,7 @@ export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Pr
         await conn.query(ddl);
       }
       await insertStreams(conn, plan.workflowId, shard.streams.map((s) => ({ id: s.id, sourceShard: s.sourceShard })));
+      await claimTables(conn, plan.workflowId, shard.streams.map((s) => s.id), plan.tables.map((t) => t.name));
     } finally {
       conn.destroy();
     }

@@ -169,6 +169,33 @@ export async function ensureCopyState(conn: Connection, workflowId: string, stre
 }
 
 /**
+ * The copy checkpoint rows of every stream and table, made when the target is prepared: they are
+ * what ensureCopyState would make at each copy's start, and from the start they tell another
+ * workflow's create that these tables are taken (plan.ts).
+ */
+export async function claimTables(conn: Connection, workflowId: string, streamIds: number[], tables: string[]): Promise<void> {
+  const rows = streamIds.flatMap((id) => tables.map((t) => [workflowId, id, t]));
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    await conn.query(
+      `INSERT IGNORE INTO ${STATE_DB}.copy_state (workflow_id, stream_id, table_name, lastpk, rows_copied, rows_scanned, bytes_copied, done)
+       VALUES ${chunk.map(() => '(?, ?, ?, NULL, 0, 0, 0, 0)').join(', ')}`,
+      chunk.flat(),
+    );
+  }
+}
+
+/** Of `tables`, those another workflow's state claims on this target primary, with the workflow ids. */
+export async function tablesClaimedByOthers(conn: Connection, workflowId: string, tables: string[]): Promise<{ workflowId: string; table: string }[]> {
+  if (tables.length === 0) return [];
+  const [rows] = await conn.query(
+    `SELECT DISTINCT workflow_id, table_name FROM ${STATE_DB}.copy_state WHERE workflow_id <> ? AND table_name IN (${tables.map(() => '?').join(', ')})`,
+    [workflowId, ...tables],
+  );
+  return (rows as { workflow_id: Buffer | string; table_name: Buffer | string }[]).map((r) => ({ workflowId: String(r.workflow_id), table: String(r.table_name) }));
+}
+
+/**
  * Checkpoints a copy batch inside the batch's transaction, only over the checkpoint it started
  * from (`from`): false if the stored one moved or finished (another attempt advanced it), and
  * the caller must roll back. The UPDATE locks the row until the transaction ends, so a zombie

@@ -87,6 +87,13 @@ describe('Migrate: a step of the run that keeps failing is reported, and the run
     assert.match(again.stdout, /Verdict: all \d+ table shard\(s\) match/);
   });
 
+  it('create of another workflow for a table this one migrates is refused, naming the table and the workflow', async () => {
+    const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'steps_again', '--target-keyspace', 'customer', 'create',
+      '--source-keyspace', 'commerce', '--mount-name', MOUNT, '--tables', TABLE]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`table\\(s\\) already being migrated into keyspace customer by another workflow: ${TABLE} \\(workflow ${WORKFLOW}\\); complete or cancel that workflow first`));
+  });
+
   it('complete drains every stream first: rows the source took after the cutover reach the target, and complete refuses until a new cutover', async () => {
     // The streams are stopped, so only complete's own drain can bring these rows over; before,
     // complete ended the streams where they were and the rows were lost without a word.
