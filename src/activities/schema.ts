@@ -7,8 +7,7 @@ import type { MigrationPlan, TablePlan } from '../workflows/api';
 import type { ShardRef } from '../workflows/tasks';
 import { migrationRef } from '../workflows/tasks';
 import { openSourceTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
-import { errorText } from './errors';
-import { isDuplicateKeyError } from './errors';
+import { errorText, isDuplicateKeyError } from './errors';
 import { makeHeartbeat } from './heartbeat';
 import { claimTables, ensureStateSchema, insertStreams, STATE_DB } from './state';
 import { connectTargetPrimary, findPrimary } from './target-primary';
@@ -17,19 +16,19 @@ export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Pr
   const hb = makeHeartbeat<{ message: string }>();
   const ref = migrationRef(plan);
   const sourceDb = `vt_${plan.sourceKeyspace}`;
-  // The definitions come from the source primary, as the plan's checks did (and as Vitess copies
-  // DDL): a tablet of --tablet-types would do, but with none serving (RDONLY asked, none
-  // there) create waited for one instead of showing the streams waiting for it.
+  // The definitions come from the source primary, as for the plan's checks and Vitess's DDL copy.
+  // Through the tablet picker, a --tablet-types no tablet serves (RDONLY, none there) kept the
+  // run in Validating; now the streams are created and say what they wait for.
   const primary = await withTopo(openSourceTopo(ref.sourceTopo), (topo) => findPrimary(topo, plan.sourceKeyspace, plan.sourceShards[0]));
   hb.beat({ message: `reading the table definitions from source primary ${primary.alias}` });
-  const conn = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', primary.host, primary.port, sourceDb), { connectTimeoutMs: 5000 }).catch((err: unknown) => {
+  const source = await connectMysql(tabletEndpoint(deps, ref.sourceTopo, 'source', primary.host, primary.port, sourceDb), { connectTimeoutMs: 5000 }).catch((err: unknown) => {
     throw new Error(`cannot connect to source primary ${primary.alias} (${primary.host}:${primary.port}) of ${plan.sourceKeyspace}/${plan.sourceShards[0]}: ${errorText(err)}`);
   });
   let schemas;
   try {
-    schemas = await readTableSchemas(conn, sourceDb, plan.tables.map((t) => t.name));
+    schemas = await readTableSchemas(source, sourceDb, plan.tables.map((t) => t.name));
   } finally {
-    conn.destroy();
+    source.destroy();
   }
   const targetDb = `vt_${plan.targetKeyspace}`;
   for (const shard of plan.shards) {
