@@ -161,16 +161,12 @@ export async function readCopyState(conn: Connection, workflowId: string, stream
  * their INSERTs.
  */
 export async function ensureCopyState(conn: Connection, workflowId: string, streamId: number, table: string): Promise<void> {
-  await conn.query(
-    `INSERT IGNORE INTO ${STATE_DB}.copy_state (workflow_id, stream_id, table_name, lastpk, rows_copied, rows_scanned, bytes_copied, done)
-     VALUES (?, ?, ?, NULL, 0, 0, 0, 0)`,
-    [workflowId, streamId, table],
-  );
+  await claimTables(conn, workflowId, [streamId], [table]);
 }
 
 /**
- * The copy checkpoint rows of every stream and table, made when the target is prepared: they are
- * what ensureCopyState would make at each copy's start, and from the start they tell another
+ * Missing copy checkpoint rows of these streams and tables (lastpk NULL, not done). Made for
+ * every stream and table when the target is prepared, so that from the start they tell another
  * workflow's create that these tables are taken (plan.ts).
  */
 export async function claimTables(conn: Connection, workflowId: string, streamIds: number[], tables: string[]): Promise<void> {
