@@ -17,6 +17,8 @@ import { deleteStatements, insertStatements, pkEquals, qualified } from './sql-t
 import type { RowValue, TableTarget } from './table-target';
 import { writeRows } from './write-rows';
 import { STATE_DB } from './state';
+import { isCollated, weightExpression } from './vdiff-keys';
+import { valueKind } from '../mysql/values';
 
 export interface RowOp {
   kind: 'upsert' | 'delete';
@@ -43,11 +45,12 @@ export interface ApplyContext {
 /** A byte-exact key for a primary key (used only when TableTarget.exactKeys). */
 export function exactKey(t: TableTarget, row: RowValue[]): string {
   let key = '';
-  for (const i of t.pkIndexes) {
-    const v = row[i];
-    key += (Buffer.isBuffer(v) ? 'x' + v.toString('hex') : v === null ? 'N' : 's' + String(v)) + '\u0000';
-  }
+  for (const i of t.pkIndexes) key += exactKeyPart(row[i]) + '\u0000';
   return key;
+}
+
+function exactKeyPart(v: RowValue): string {
+  return Buffer.isBuffer(v) ? 'x' + v.toString('hex') : v === null ? 'N' : 's' + String(v);
 }
 
 /** Shadow rows are found by a hash of their key (keys can be longer than an index allows). */
@@ -266,15 +269,15 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   const [found] = await ctx.conn.query({ sql: `SELECT ${cols} FROM ${qualified(t)} WHERE ${pkEquals(t, op.row)} FOR UPDATE`, rowsAsArray: true });
   const current = (found as RowValue[][])[0];
   const owner = current ? t.owner!(current) : undefined;
-  const key = exactKey(t, op.row);
   if (op.kind === 'upsert') {
     if (owner === undefined || owner === op.source) {
       await upsertRows(ctx, t, [op.row], guardsReplace(ctx, t) ? (current ? 1 : 0) : undefined);
     } else {
-      await writeShadows(ctx, t, [{ key, source: op.source, row: op.row }]);
+      await writeShadows(ctx, t, [{ key: await collatedKey(ctx, t, op.row), source: op.source, row: op.row }]);
     }
     return;
   }
+  const key = await collatedKey(ctx, t, op.row);
   if (owner !== op.source) {
     await writeShadows(ctx, t, [{ key, source: op.source, row: null }]);
     return;
@@ -288,3 +291,29 @@ async function applyOneWithOwner(ctx: ApplyContext, t: TableTarget, op: RowOp): 
   }
 }
 
+/**
+ * The key parked rows of a table with server-compared keys are filed under: collated string
+ * columns by their weight string under the column's collation, the others as exactKey does.
+ * Filed by their bytes, a row parked as 'APPLE' was not found when its owner deleted 'Apple'
+ * (one key under utf8mb4_general_ci), stayed parked, and was lost.
+ */
+async function collatedKey(ctx: ApplyContext, t: TableTarget, row: RowValue[]): Promise<string> {
+  const weights: string[] = [];
+  const params: RowValue[] = [];
+  for (const i of t.pkIndexes) {
+    const c = t.columnSchemas[i];
+    if (row[i] === null || !isCollated(valueKind(c))) continue;
+    weights.push(`HEX(${await weightExpression(ctx.conn, c, `CONVERT(? USING ${c.charset}) COLLATE ${c.collation}`)})`);
+    params.push(row[i]);
+  }
+  if (weights.length === 0) return exactKey(t, row);
+  const [found] = await ctx.conn.query({ sql: `SELECT ${weights.join(', ')}`, values: params, rowsAsArray: true });
+  const w = (found as string[][])[0];
+  let k = 0;
+  let key = '';
+  for (const i of t.pkIndexes) {
+    const v = row[i];
+    key += (v !== null && isCollated(valueKind(t.columnSchemas[i])) ? `w${w[k++]}` : exactKeyPart(v)) + '\u0000';
+  }
+  return key;
+}

@@ -55,8 +55,19 @@ function charLength(c: ColumnSchema): number | undefined {
 }
 
 /** Kinds whose order is their collation's (weight strings decide). */
-function isCollated(kind: ValueKind): boolean {
+export function isCollated(kind: ValueKind): boolean {
   return kind === ValueKind.Utf8Text || kind === ValueKind.TextBytes;
+}
+
+/**
+ * WEIGHT_STRING of `ref`, an expression in column c's charset and collation: equal weights are
+ * equal keys under the collation, and their bytes order as the server orders the keys.
+ */
+export async function weightExpression(conn: Connection, c: ColumnSchema, ref: string): Promise<string> {
+  if (!c.charset || !c.collation || !IDENT.test(c.charset) || !IDENT.test(c.collation)) throw new Error(`key column ${c.name} has no usable collation (${c.charset}/${c.collation})`);
+  const n = charLength(c);
+  const pad = n !== undefined && await collationPadsSpace(conn, c.charset, c.collation);
+  return pad ? `WEIGHT_STRING(${ref} AS CHAR(${n}))` : `WEIGHT_STRING(${ref})`;
 }
 
 export async function buildKeyOrder(conn: Connection, table: string, pkColumns: ColumnSchema[], pkIndexes: number[], columnCount: number): Promise<KeyOrder> {
@@ -68,11 +79,8 @@ export async function buildKeyOrder(conn: Connection, table: string, pkColumns: 
     let weightIndex = -1;
     if (isCollated(kind)) {
       if (!c.charset || !c.collation) throw new Error(`key column ${c.name} of ${table} has no collation`);
-      const ref = `${quote(table)}.${quote(c.name)}`;
-      const n = charLength(c);
-      const pad = n !== undefined && await collationPadsSpace(conn, c.charset, c.collation);
       weightIndex = columnCount + weightSelects.length;
-      weightSelects.push(pad ? `WEIGHT_STRING(${ref} AS CHAR(${n}))` : `WEIGHT_STRING(${ref})`);
+      weightSelects.push(await weightExpression(conn, c, `${quote(table)}.${quote(c.name)}`));
     }
     columns.push({ column: c, kind, index: pkIndexes[i], weightIndex });
   }

@@ -90,6 +90,27 @@ describe('row applier: rows moving between source shards', function () {
     }
   }
 
+  // A collated key that changes case as it moves ('Apple' on A becomes 'APPLE' on B): one key under
+  // utf8mb4_general_ci, so B's version parks while A's row is there and must be found when A
+  // deletes. Parked rows were filed by their bytes, so 'APPLE' stayed parked and was lost.
+  const aCase = [up(A, 'Apple', 1, 'on A'), up(A, 'Apple', 1, 'on A, updated'), del(A, 'Apple', 1, 'on A, updated')];
+  const bCase = [up(B, 'APPLE', 4, 'on B'), up(B, 'APPLE', 4, 'on B, final')];
+  const caseOrders: [string, RowOp[][]][] = [
+    ['A first, then B', [aCase, bCase]],
+    ['B first, then A (A is behind)', [bCase, aCase]],
+    ['interleaved, A deleting last', [[aCase[0]], bCase, aCase.slice(1)]],
+    ['one batch, B before A', [[...bCase, ...aCase]]],
+  ];
+  for (const [name, batches] of caseOrders) {
+    it(`byname, the key changing case as it moves: ${name} ends with B's final row, once, and nothing parked`, async () => {
+      await conn.query(`DELETE FROM ${DB}.byname`);
+      await apply(targets.byname, batches);
+      const got = await rows('byname');
+      assert.deepEqual(got.map((r) => [r.name, String(r.cust), r.note]), [['APPLE', '4', 'on B, final']]);
+      assert.equal(await shadows(), 0);
+    });
+  }
+
   // Sharded by its primary key: every version of a key lives on one source shard, so batches from
   // the keys' owners fold without reading the target; a row found on the wrong shard still parks.
   it('keyed by the vindex column: owners\' batches apply last-wins, a misplaced row parks and is promoted when the owner deletes', async () => {
