@@ -1,8 +1,9 @@
 // `npm run demo` (after scripts/install.sh and the build): brings up the example clusters of
 // examples/local/spec.json and the Temporal dev server, then runs the lifecycle of DESIGN.md §1
 // on them: mount the source cluster, apply the target VSchema, seed the sharded source the way
-// vtgate places rows, keep a light write load on it, Migrate create, status, cutover, complete,
-// unmount, and a summary an operator can read. Safe to run again: it starts from a clean slate of
+// vtgate places rows, keep a light write load on it, Migrate create, status, a VDiff while the
+// application writes, Workflow stop/start, cutover, complete, unmount, and a summary an operator
+// can read. Safe to run again: it starts from a clean slate of
 // the example keyspaces' data each time (never touching anything else).
 //
 // The demo is a list of steps. A step either runs one of this repository's commands, shown as
@@ -120,7 +121,6 @@ async function stopWrites(): Promise<void> {
 }
 
 async function summary(): Promise<void> {
-  mark('done');
   const count = async (tablets: ReturnType<typeof primariesOf>, table: string) => {
     let n = 0;
     for (const t of tablets) n += await withRoot(t.mysql.port, async (c) => Number(((await c.query(`SELECT COUNT(*) AS n FROM \`${t.db}\`.\`${table}\``))[0] as { n: number }[])[0].n));
@@ -138,11 +138,21 @@ async function summary(): Promise<void> {
   say('Time per phase:');
   say(`  copy (create → every stream running):        ${secs('create', 'running')}`);
   say(`  catch-up while the application kept writing: ${secs('running', 'cutover')}`);
-  say(`  cutover (drain + verify) and complete:        ${secs('cutover', 'done')}`);
+  say(`  cutover (drain + verify):                     ${secs('cutover', 'verified')}`);
+  say(`  complete:                                     ${secs('verified', 'completed')}`);
   say();
-  say('The verification verdict is in the cutover output above. Look at the run in the Web UI:');
+  const verdict = /^Verdict: .*$/m.exec(outputs.get(CUTOVER) ?? '');
+  say(`Verification (cutover): ${verdict ? verdict[0].slice('Verdict: '.length).replace(/: run complete.*$/, '') : 'no verdict printed (see the cutover output above)'}`);
+  say();
+  say('Look at the run in the Web UI:');
   say(`  ${stack().temporal.ui}/namespaces/default/workflows/customer.import`);
 }
+
+const CUTOVER: DemoStep = {
+  title: 'Cut over: drain every stream to the source positions and verify',
+  command: vtmigrate(...WORKFLOW, 'cutover'),
+  action: () => { mark('verified'); },
+};
 
 export const STEPS: DemoStep[] = [
   {
@@ -159,9 +169,12 @@ export const STEPS: DemoStep[] = [
   { title: 'Keep a light write load on the source', action: startWrites },
   { title: 'Create the migration (workflow id customer.import)', command: vtmigrate(...WORKFLOW, 'create', '--source-keyspace', 'commerce', '--mount-name', 'ext1', '--all-tables') },
   { title: 'Follow the copy until every stream is running (catching up from the binlog)', action: waitUntilRunning },
+  { title: 'Verify the target row by row while the application still writes (VDiff)', command: vtmigrate('VDiff', '--workflow', 'import', '--target-keyspace', 'customer', 'create', '--wait', '--wait-update-interval', '5s') },
+  { title: 'Pause the streams at a checkpoint', command: vtmigrate('Workflow', '--keyspace', 'customer', 'stop', '--workflow', 'import') },
+  { title: 'Resume them: they catch up on what the source wrote meanwhile', command: vtmigrate('Workflow', '--keyspace', 'customer', 'start', '--workflow', 'import') },
   { title: 'The application stops writing to the source', action: stopWrites },
-  { title: 'Cut over: drain every stream to the source positions and verify', command: vtmigrate(...WORKFLOW, 'cutover') },
-  { title: 'Complete: drain the streams to the source positions, stop them, update the target VSchema', command: vtmigrate(...WORKFLOW, 'complete') },
+  CUTOVER,
+  { title: 'Complete: drain the streams to the source positions, stop them, update the target VSchema', command: vtmigrate(...WORKFLOW, 'complete'), action: () => { mark('completed'); } },
   { title: 'Unmount the source cluster', command: vtmigrate('Mount', 'unregister', '--name', 'ext1') },
   { title: 'Summary', action: summary },
   { title: 'Where things are', action: whereThingsAre },
@@ -187,11 +200,18 @@ function capture(bin: string, args: string[]): Promise<string> {
   });
 }
 
-function runCommand(bin: string, args: string[]): Promise<number> {
+/** What each command step printed, for the summary (the cutover's verdict). */
+const outputs = new Map<DemoStep, string>();
+
+/** Runs a command showing its output as it comes, and keeps that output. */
+function runCommand(bin: string, args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join('bin', `${bin}.js`), ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join('bin', `${bin}.js`), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); process.stdout.write(d); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); process.stderr.write(d); });
     child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
   });
 }
 
@@ -202,7 +222,8 @@ export async function runSteps(steps: DemoStep[]): Promise<void> {
     if (step.command) {
       const { bin, args } = step.command;
       say(`$ node ${path.join('bin', `${bin}.js`)} ${args.map((a) => (/[\s{}"]/.test(a) ? `'${a}'` : a)).join(' ')}`);
-      const code = await runCommand(bin, args);
+      const { code, output } = await runCommand(bin, args);
+      outputs.set(step, output);
       if (code !== 0) throw new Error(`step ${i + 1} (${step.title}) failed with exit code ${code}`);
     }
     if (step.action) await step.action();

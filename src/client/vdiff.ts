@@ -133,7 +133,7 @@ Examples:
     .addOption(new Option('--tablet-types <types>', 'Tablet types to use on the source and target. (default RDONLY,REPLICA,PRIMARY)').argParser(tabletTypeList))
     .addOption(boolOption('--tablet-types-in-preference-order', 'When performing source tablet selection, look for candidates in the type order as they are listed in the tablet-types flag.', true))
     .addOption(durationOption('--filtered-replication-wait-time', 'Specifies the maximum time to wait, in seconds, for replication to catch up when syncing tablet streams.', '30s'))
-    .addOption(new Option('--limit <n>', 'Max rows to stop comparing after. (default 9223372036854775807)').argParser(int64('--limit')).default(Number.MAX_SAFE_INTEGER))
+    .addOption(new Option('--limit <n>', 'Max rows to stop comparing after.').argParser(int64('--limit')).default(Number.MAX_SAFE_INTEGER, '9223372036854775807'))
     .addOption(boolOption('--debug-query', 'Adds a mysql query to the report that can be used for further debugging.', false))
     .addOption(new Option('--max-report-sample-rows <n>', 'Maximum number of row differences to report (0 for all differences; vtmigrate keeps at most 1000 per kind, table and shard). NOTE: when increasing this value it is highly recommended to also specify --only-pks').argParser(int64('--max-report-sample-rows')).default(10))
     .addOption(boolOption('--only-pks', 'When reporting row differences, only show primary keys in the report.', false))
