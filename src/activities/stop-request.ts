@@ -1,14 +1,24 @@
 // A VDiff's stop request to a catch-up stream (state.ts): '' none, HOLD, or a source position the
 // stream must run exactly to, applying nothing after it.
 import type { BinlogTransaction } from '../mysql/binlog';
-import { parsePosition, positionAtLeast } from '../mysql/gtid';
+import { addGtid, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
 import { HOLD } from './state';
 
 /** Whether a stream under this stop request may apply `txn` (its position is where it then stands). */
 export function mayApplyUnderStop(stopPos: string, txn: BinlogTransaction): boolean {
   if (stopPos === '') return true;
   if (stopPos === HOLD) return false;
-  return positionAtLeast(parsePosition(stopPos), parsePosition(txn.position));
+  return positionAtLeast(parsePosition(stopPos), endOf(txn));
+}
+
+/**
+ * Where the stream stands once all of `txn` is applied. A part of a transaction too large to
+ * buffer whole carries the position before the transaction (binlog.ts): its rows belong after
+ * that, so a stop at the position before must not let any part through.
+ */
+function endOf(txn: BinlogTransaction): GtidPosition {
+  const at = parsePosition(txn.position);
+  return txn.complete || txn.gtid === '' ? at : addGtid(at, txn.gtid);
 }
 
 /**

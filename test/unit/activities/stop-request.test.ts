@@ -21,6 +21,16 @@ describe('VDiff stop requests to a catch-up stream', () => {
     assert.equal(mayApplyUnderStop(`${U1}:1-9`, txn(`${U1}:1-9`)), true);
   });
 
+  it('mayApplyUnderStop: no part of a transaction split in parts passes a stop at the position before it', () => {
+    // Parts carry the position before their transaction (0-1-9 here, for transaction 0-1-10).
+    const part = txn('0-1-9', { gtid: '0-1-10', complete: false, changes: [change] });
+    assert.equal(mayApplyUnderStop('0-1-9', part), false);
+    assert.equal(mayApplyUnderStop('0-1-9', { ...part, position: '0-1-10', complete: true }), false);
+    assert.equal(mayApplyUnderStop('0-1-10', part), true);
+    assert.equal(mayApplyUnderStop(`${U1}:1-9`, txn(`${U1}:1-9`, { gtid: `${U1}:10`, complete: false, changes: [change] })), false);
+    assert.equal(mayApplyUnderStop(`${U1}:1-10`, txn(`${U1}:1-9`, { gtid: `${U1}:10`, complete: false, changes: [change] })), true);
+  });
+
   it('stepToStop: a folded run of empty transactions that passes the stop yields the stop position itself', () => {
     // The stream stands at 1389; the reader folded 1390..1394 (heartbeats) into one item; VDiff's snapshot is 1391.
     const step = stepToStop('0-17400-1391', '0-17400-1389', txn('0-17400-1394'));
