@@ -18,6 +18,7 @@ import {
   type VSchema,
 } from '../topo';
 import { bestColumnVindex, createVindex, keyRangesIntersect, parseShardName } from '../vindex';
+import { copyRanks } from './copy-order';
 import type { FullMigrateRequest, MigrationPlan, ShardPlan, TablePlan, VindexRef } from '../workflows/api';
 import { openTargetTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
 import { errorText, invalidInput } from './errors';
@@ -167,6 +168,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
 
       // ---- per table: primary key and vindexes ----
       const tables: TablePlan[] = [];
+      const ranks = copyRanks(schemas, sourceDb);
       for (const name of tableNames) {
         const schema = schemas.get(name)!;
         if (schema.primaryKey.length === 0) {
@@ -225,7 +227,11 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           }
         }
         const e = estimates.get(name) ?? { rows: 0, bytes: 0 };
-        tables.push({ name, pkColumns: schema.primaryKey, vindex, sourceVindex, rowsEstimate: e.rows, bytesEstimate: e.bytes, ...(zone ? { sourceTimeZone: zone } : {}) });
+        const copyRank = ranks.get(name) ?? 0;
+        tables.push({
+          name, pkColumns: schema.primaryKey, vindex, sourceVindex, rowsEstimate: e.rows, bytesEstimate: e.bytes,
+          ...(zone ? { sourceTimeZone: zone } : {}), ...(copyRank > 0 ? { copyRank } : {}),
+        });
       }
 
       // ---- target shards: primaries and empty tables ----

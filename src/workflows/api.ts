@@ -110,6 +110,11 @@ export interface TablePlan {
    * convert_tz on the target), and VDiff reads the target's back into it.
    */
   sourceTimeZone?: string;
+  /**
+   * Copy order (copy-order.ts): the tables a foreign key references first. Absent (0) for a
+   * table that references none of the others, and in plans made before it existed.
+   */
+  copyRank?: number;
 }
 
 export interface StreamPlan {
@@ -287,6 +292,8 @@ export interface CopyHeartbeat {
   rowsPerSecond: number;
   /** Empty, or what is holding the copy up (e.g. no healthy tablet). */
   message: string;
+  /** The target primary written to (`<cell>-<uid>`): after a reparent, no longer the one planned. */
+  targetTablet?: string;
 }
 
 export interface StreamHeartbeat {
@@ -312,6 +319,8 @@ export interface CatchUpHeartbeat {
   streams: StreamHeartbeat[];
   eventsPerSecond: number;
   message: string;
+  /** The target primary written to (`<cell>-<uid>`): after a reparent, no longer the one planned. */
+  targetTablet?: string;
 }
 
 export type ShardHeartbeat = CopyHeartbeat | CatchUpHeartbeat;

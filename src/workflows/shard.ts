@@ -240,12 +240,14 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
         st.initialized = true;
       }
     }
-    // A stream's copy: its tables in name order, each in slices until done. Ends early when the
+    // A stream's copy: its tables in name order, a table a foreign key references before the
+    // tables that reference it (copy-order.ts; plans from before it carry no rank, so running
+    // workflows replay in name order), each in slices until done. Ends early when the
     // shard is finishing, or when the history is long (to continue as new once no stream has an
     // activity in flight).
     const copyStream = async (stream: StreamPlan): Promise<'done' | 'finishing' | 'long'> => {
       const streamStatus = status.streams.find((s) => s.id === stream.id)!;
-      for (const table of [...input.tables].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      for (const table of [...input.tables].sort((a, b) => (a.copyRank ?? 0) - (b.copyRank ?? 0) || (a.name < b.name ? -1 : 1))) {
         const progress = streamStatus.tables[table.name];
         while (!progress.done) {
           if (st.finishing) return 'finishing';

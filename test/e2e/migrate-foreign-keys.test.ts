@@ -25,8 +25,10 @@ import {
   waitReplicasCaughtUp,
   waitStatus,
   waitStreamsAt,
+  TARGET_SHARDS,
   type Harness,
 } from '../support/migrate-harness';
+import { shardWorkflowId } from '../../src/workflows/api';
 
 const MOUNT = 'fidelity';
 const WORKFLOW = 'fid_fk';
@@ -79,6 +81,23 @@ describe('Migrate: ON DELETE / ON UPDATE CASCADE and SET NULL on the source reac
     await dropTables(h, TABLES);
     await removeTablesFromVSchemas(h, TABLES).catch(() => undefined);
     await releaseHarness();
+  });
+
+  it('copies the parent before the tables that reference it, though they sort before it by name', async () => {
+    // A child copied first (its own, earlier snapshot) could keep rows whose parent the source
+    // deleted with a cascade before the parent's copy: no replayed event would remove them.
+    for (const shard of TARGET_SHARDS) {
+      const history = await h.client.workflow.getHandle(shardWorkflowId(ID, shard)).fetchHistory();
+      const copies = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a?.activityType?.name === 'copyTable')
+        .map((a) => JSON.parse(Buffer.from(a!.input!.payloads![0].data!).toString()) as { stream: { id: number }; table: { name: string } });
+      const streams = [...new Set(copies.map((c) => c.stream.id))];
+      assert.ok(streams.length > 0, `no copyTable activity in the history of shard ${shard}`);
+      for (const id of streams) {
+        const tables = [...new Set(copies.filter((c) => c.stream.id === id).map((c) => c.table.name))];
+        assert.deepEqual(tables, ['fk_parent', 'fk_cascade', 'fk_onupdate', 'fk_setnull'], `copy order of shard ${shard}, stream ${id}`);
+      }
+    }
   });
 
   it('deletes, nulls and re-keys the children on the target as the source did, in stream order, and cuts over clean', async () => {
