@@ -117,7 +117,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
   const { ref, shard } = task;
   const started = Date.now();
   const hb = makeHeartbeat<CatchUpHeartbeat>();
-  const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
+  const { conn: target, primary } = await connectTargetPrimary(deps, ref.targetKeyspace, shard);
   const streams: StreamRun[] = [];
   /** Ends the binlog readers (set once they run); also on failure, or they would reconnect forever. */
   let stopReaders = async (): Promise<void> => {};
@@ -125,7 +125,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
   let totalEvents = 0;
   try {
     while (!(await acquireShardLock(target, ref.workflowId, shard, 5))) {
-      hb.beat({ kind: 'catchup', streams: [], eventsPerSecond: 0, message: `waiting for another writer of shard ${ref.targetKeyspace}/${shard} to finish` }, true);
+      hb.beat({ kind: 'catchup', streams: [], eventsPerSecond: 0, message: `waiting for another writer of shard ${ref.targetKeyspace}/${shard} to finish`, targetTablet: primary.alias }, true);
       hb.throwIfCancelled();
     }
     const targetDb = `vt_${ref.targetKeyspace}`;
@@ -301,6 +301,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         })),
         eventsPerSecond,
         message: stoppedAtDdl ? `stopped at DDL ${stoppedAtDdl}` : '',
+        targetTablet: primary.alias,
       }, force);
     };
 

@@ -61,7 +61,8 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
     rowsCopied: 0, rowsScanned: 0, bytesCopied: 0, tablet: '', rowsPerSecond: 0, message: '',
   };
   // LOAD DATA LOCAL is the text path's write (copy-rows.ts).
-  const { conn: target } = await connectTargetPrimary(deps, ref.targetKeyspace, shard, { localInfile: true });
+  const { conn: target, primary } = await connectTargetPrimary(deps, ref.targetKeyspace, shard, { localInfile: true });
+  progress.targetTablet = primary.alias;
   let source: Connection | undefined;
   let watchdog: SourceWatchdog | undefined;
   try {

@@ -207,7 +207,8 @@ export function streamRows(view: MigrateView): StreamRow[] {
       if (parked) message = message ? `${message}; ${parked}` : parked;
       rows.push({
         shard: shard.shard,
-        tablet: parseAlias(shard.primaryAlias),
+        // Where the stream writes now (a reparent moves it), else the primary of the plan.
+        tablet: parseAlias(hbCopy?.targetTablet || catchUp?.details.targetTablet || shard.primaryAlias),
         id: stream.id,
         sourceShard: stream.sourceShard,
         position: hbStream?.position || stream.position,

@@ -351,6 +351,16 @@ Errors:
     assert.doesNotMatch(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer'), /parked/);
   });
 
+  it('names the target primary a stream writes to now, not the one of the plan, after a reparent', () => {
+    const view = runningView();
+    view.live[0].catchUp!.details.targetTablet = 'zone1-101';
+    const lines = formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n');
+    assert.match(lines[2], /^id=1 on customer\/zone1-101: Status: Running\./);
+    assert.match(lines[3], /^id=1 on customer\/zone1-200: /);
+    view.live[0] = { shard: '-40', copies: [{ details: copyHeartbeat('-80', 'customer', 10, 5, { targetTablet: 'zone1-102' }), at: NOW - 1000 }] };
+    assert.match(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n')[2], /^id=1 on customer\/zone1-102: /);
+  });
+
   it('shows a stream whose start position no tablet has (binlogs purged) as Error, and as Running again once it reads', () => {
     const view = runningView();
     const hb = view.live[0].catchUp!.details.streams[0];
