@@ -176,6 +176,18 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       }
       return changes >= QUEUE_CHANGES || bytes >= QUEUE_BYTES;
     };
+    /** A stream held back by a unique-key clash reads on until what it queued fills the queue's bounds by itself. */
+    const heldFull = (s: StreamRun) => {
+      if (!s.clash) return false;
+      let changes = 0;
+      let bytes = 0;
+      for (const q of queue) {
+        if (q.stream !== s) continue;
+        changes += changeWeight(q.txn);
+        bytes += q.txn.bytes ?? 0;
+      }
+      return changes >= QUEUE_CHANGES || bytes >= QUEUE_BYTES;
+    };
     /** Whether a VDiff's stop request (stop-request.ts) lets this transaction apply. */
     const mayApply = (s: StreamRun, txn: BinlogTransaction) => mayApplyUnderStop(s.stopPos, txn);
     const enqueue = (q: Queued) => {
@@ -232,9 +244,11 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
             s.idle = false;
             // A stream held by a VDiff, or at its stop position, reads no further: what it cannot
             // apply would fill the queue and starve the streams still running to their stops.
-            // So does a stream held back by a unique-key clash; what it queued does not count
-            // against the others, or it could fill the queue and stop the stream it waits for.
-            while ((queueFull() || !mayApply(s, item) || s.clash) && !stopping) {
+            // A stream held back by a unique-key clash reads on, up to the queue's bounds of its
+            // own: a later transaction of its own may be what lets the value go. What it queued
+            // does not count against the others, or it could fill the queue and stop the stream
+            // it waits for.
+            while ((queueFull() || !mayApply(s, item) || heldFull(s)) && !stopping) {
               // A stop inside a folded run of empty transactions: stand at the stop first.
               const step = mayApply(s, item) ? undefined : stepToStop(s.stopPos, s.queued, item);
               if (step) {
@@ -394,6 +408,22 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           if (one === part.length) continue;
           const since = s.clash?.since ?? Date.now();
           const rest = part.slice(one);
+          // The stream itself may let the value go in a transaction after this batch (a batch
+          // ends at BATCH_CHANGES, and a held stream reads on): folded with what it has queued
+          // since, the clash may be gone. Without this, the wait below would end in a REPLACE
+          // that deletes the other stream's row for good.
+          const later = queuedAfter(s);
+          if (later.length > 0) {
+            try {
+              await applyBatch(target, [...rest, ...later], routes, ref.workflowId);
+              dequeue(later);
+              applied.push(...rest, ...later);
+              releaseClash(s);
+              continue;
+            } catch (e) {
+              if (!clashes(e)) throw e;
+            }
+          }
           // Waiting only helps while another stream may still free the value. A row copied from
           // a later snapshot than the stream replays from can hold it "from the future" (the
           // same stream, or one that is idle, will not free it): after a long wait with nothing
@@ -415,6 +445,22 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
       // Another stream moved: a held one may apply now.
       if (applied.length > 0) for (const s of streams) if (s.clash && !applied.some((q) => q.stream === s)) s.clash.retryAt = 0;
       return applied;
+    };
+    /** The stream's queued transactions that may apply now, in order, up to a DDL (which applies alone). */
+    const queuedAfter = (s: StreamRun): Queued[] => {
+      const out: Queued[] = [];
+      for (const q of queue) {
+        if (q.stream !== s) continue;
+        if (q.txn.ddl || !mayApply(s, q.txn)) break;
+        out.push(q);
+      }
+      return out;
+    };
+    const dequeue = (items: Queued[]) => {
+      const gone = new Set(items);
+      queue.splice(0, queue.length, ...queue.filter((q) => !gone.has(q)));
+      countQueued(items, -1);
+      wakeReaders();
     };
     const releaseClash = (s: StreamRun) => {
       if (!s.clash) return;
@@ -529,9 +575,11 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         if (outcome === 'stop') stoppedAtDdl = ddl.sql;
         if (outcome === 'applied') await reloadRoutes();
       } else {
+        // What applied: of the batch, and (after a clash) transactions its stream queued since.
         const applied = await applyWithCurrentSchema(batch);
-        if (applied.length < batch.length) {
-          const back = batch.filter((q) => !applied.includes(q));
+        if (applied !== batch) {
+          const done = new Set(applied);
+          const back = batch.filter((q) => !done.has(q));
           queue.unshift(...back);
           countQueued(back, 1);
           batch.splice(0, batch.length, ...applied);

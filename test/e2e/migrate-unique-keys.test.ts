@@ -126,6 +126,78 @@ describe('Migrate: a unique key whose values move between rows of different sour
   });
 });
 
+// A value goes from an 80- row to a -80 row and back while the -80 stream is held back: the -80
+// stream, replaying, takes the value the 80- row holds again on the target, and lets it go only
+// more than a batch of changes later. Waiting cannot help (80- is idle); folding the -80 stream's
+// later transactions in can. The old last resort, a REPLACE after a minute, deleted the 80- row,
+// and the -80 row then let the value go: the 80- row was gone for good.
+describe('Migrate: a unique value a held stream takes and lets go more than a batch later', function () {
+  this.timeout(300_000);
+  const workflow = 'fid_unique_back';
+  const id = `customer.${workflow}`;
+  const table = 'unique_back';
+  const rows = 3000;
+  let h: Harness;
+  let handle: WorkflowHandle;
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, id);
+    await dropTables(h, [table]);
+    await createSourceTables(h, {
+      [table]: `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, score INT NOT NULL DEFAULT 0, UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
+    });
+    await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+    await seedEmails(h, table, rows);
+    await waitReplicasCaughtUp(h);
+    handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [table], tabletTypes: ['REPLICA'] });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 120_000);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, id);
+    await dropTables(h, [table]);
+    await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('folds in the held stream\'s own later transactions rather than deleting the other row', async () => {
+    const onShared = Array.from({ length: rows }, (_, i) => i + 1).filter((x) => target(x) === '40-c0');
+    const a = onShared.find((x) => source(x) === '-80')!;
+    const b = onShared.find((x) => source(x) === '80-')!;
+    const busy = tablet(h, 'source', '-80');
+    const held = tablet(h, 'source', '-80', 'REPLICA');
+    const onTarget = async (x: number) => {
+      const p = tablet(h, 'target', '40-c0');
+      return (await rowsOn<{ email: string }>(p.port, `SELECT email FROM ${table} WHERE id = ${x}`, [], p.db))[0]?.email;
+    };
+    await execOn(held.port, 'STOP SLAVE');
+    try {
+      await onSourceShardOf(h, BigInt(b), [`UPDATE ${table} SET email = 'back@x' WHERE id = ${b}`, `UPDATE ${table} SET email = 'u${b}@x' WHERE id = ${b}`]);
+      await onSourceShardOf(h, BigInt(a), [`UPDATE ${table} SET email = 'back@x' WHERE id = ${a}`]);
+      // About 750 of these rows are on 40-c0: three updates put some 2,250 changes between the
+      // -80 row taking the value and letting it go, more than a batch (1,000).
+      for (let i = 0; i < 3; i++) await execOn(busy.port, `UPDATE ${table} SET score = score + 1`, busy.db);
+      await onSourceShardOf(h, BigInt(a), [`UPDATE ${table} SET email = 'u${a}@x' WHERE id = ${a}`]);
+      await onSourceShardOf(h, BigInt(b), [`UPDATE ${table} SET email = 'back@x' WHERE id = ${b}`]);
+      await waitFor('the 80- stream to give its row the value on the target', async () => (await onTarget(b)) === 'back@x', 60_000);
+    } finally {
+      await execOn(held.port, 'START SLAVE');
+    }
+    await waitStreamsAt(h, id, await sourcePositions(h), 180_000);
+    assert.equal(await onTarget(b), 'back@x', `row ${b} (80-) lost its value or was deleted`);
+    assert.equal(await onTarget(a), `u${a}@x`);
+    const { problems, rows: n } = await compareById(h, table);
+    assert.deepEqual(problems.slice(0, 5), []);
+    assert.equal(n, rows);
+    assert.doesNotMatch((await vtmigrateOn(h, 'target', ['Migrate', '--workflow', workflow, '--target-keyspace', 'customer', 'status'])).stdout, /replacing the clashing row/);
+    const ready = await cutoverAndComplete(handle, 120_000);
+    assert.equal(ready.cutover?.mismatches, 0);
+  });
+});
+
 // The same value in rows of two source shards when they are copied (it moved between them while
 // the copy ran, or the source shards really share it): the deferred unique key cannot be added
 // to the copied rows. The shard catches up, which moves the value, and adds the key then; until
