@@ -408,6 +408,9 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
         'cannot be replayed by rows; the source must log ROW events only');
       return;
     }
+    // A statement-logged change to another database (a MIXED or STATEMENT session) is part of
+    // its transaction, which goes on: only its COMMIT (or the next GTID) ends it.
+    if (!mentions && DML_STATEMENT.test(sql)) return;
     if (group) {
       if (mentions) {
         group.ddl = { db: schema || db, sql };

@@ -246,6 +246,38 @@ describe('binlog stream (MariaDB)', function () {
     }
   });
 
+  it('keeps a transaction whole when a statement on another database comes before its rows (a MIXED session)', async () => {
+    await conn.query('CREATE DATABASE vtm_elsewhere');
+    await conn.query('CREATE TABLE vtm_elsewhere.counter (id INT PRIMARY KEY, n INT) ENGINE=InnoDB');
+    await conn.query('INSERT INTO vtm_elsewhere.counter VALUES (1, 0)');
+    await conn.query('CREATE TABLE mixed (id INT PRIMARY KEY, u VARCHAR(36))');
+    const start = await pos();
+    const stream = await open(start, ['mixed']);
+    try {
+      // MIXED logs the safe UPDATE as a statement and the INSERT (UUID() is unsafe) as rows,
+      // in the one transaction: the statement does not end it.
+      await conn.query("SET SESSION binlog_format = 'MIXED'");
+      await conn.query('USE vtm_elsewhere');
+      await conn.query('BEGIN');
+      await conn.query('UPDATE counter SET n = n + 1 WHERE id = 1');
+      await conn.query(`INSERT INTO ${db}.mixed VALUES (1, UUID()), (2, UUID())`);
+      await conn.query('COMMIT');
+      await conn.query("SET SESSION binlog_format = 'ROW'");
+      await conn.query(`USE ${db}`);
+      const last = await pos();
+      const items = await collect(stream, (xs) => txns(xs).some((t) => t.position === last));
+      const real = withChanges(items);
+      assert.equal(real.length, 1);
+      assert.deepEqual(real[0].changes.map((c) => [c.kind, c.after?.id]), [['insert', 1], ['insert', 2]]);
+      assert.equal(real[0].complete, true);
+      assert.equal(real[0].position, last);
+    } finally {
+      await conn.query("SET SESSION binlog_format = 'ROW'");
+      await conn.query(`USE ${db}`);
+      await stream.close();
+    }
+  });
+
   it('surfaces DDL on the database and decodes rows in the new shape afterwards', async () => {
     await conn.query('CREATE TABLE d (id INT PRIMARY KEY, v INT)');
     const start = await pos();
