@@ -46,6 +46,8 @@ const BATCH_BYTES = 8 << 20;
 const CLASH_RETRY_MS = 2_000;
 /** How long it waits, with no other stream moving, before it writes over the clash after all. */
 const CLASH_GIVE_UP_MS = 60_000;
+/** How long a stream waits on a clash before it tries its own later transactions folded in (unless the others are idle at once). */
+const CLASH_FOLD_AFTER_MS = 10_000;
 /** Each binlog reader's own buffer, on top of the queue. */
 const READER_BUFFER_CHANGES = 600;
 const READER_BUFFER_BYTES = 1 << 20;
@@ -412,7 +414,10 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           // ends at BATCH_CHANGES, and a held stream reads on): folded with what it has queued
           // since, the clash may be gone. Without this, the wait below would end in a REPLACE
           // that deletes the other stream's row for good.
-          const later = queuedAfter(s);
+          // Tried once the other streams cannot free the value soon (idle, or a long wait), as
+          // a failed try rolls back a large batch.
+          const othersIdle = streams.every((x) => x === s || !queue.some((q) => q.stream === x));
+          const later = othersIdle || Date.now() - since > CLASH_FOLD_AFTER_MS ? queuedAfter(s) : [];
           if (later.length > 0) {
             try {
               await applyBatch(target, [...rest, ...later], routes, ref.workflowId);
@@ -428,7 +433,6 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           // a later snapshot than the stream replays from can hold it "from the future" (the
           // same stream, or one that is idle, will not free it): after a long wait with nothing
           // else to apply, write as before (REPLACE), and say so; the cutover VDiff checks it.
-          const othersIdle = streams.every((x) => x === s || !queue.some((q) => q.stream === x));
           if (Date.now() - since > CLASH_GIVE_UP_MS && othersIdle) {
             await applyBatch(target, rest, routes, ref.workflowId, true);
             applied.push(...rest);
