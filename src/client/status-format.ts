@@ -91,7 +91,7 @@ export function streamInfo(row: StreamRow, nowMs: number): string {
     items.push('VStream has not started');
   } else {
     const heartbeatAge = row.timeUpdated > 0 ? nowMs / 1000 - row.timeUpdated : 0;
-    if (row.state === 'Running' && heartbeatAge > STALE_HEARTBEAT_SECONDS) items.push('VStream may not be running');
+    if ((row.state === 'Running' || row.state === 'Copying') && heartbeatAge > STALE_HEARTBEAT_SECONDS) items.push('VStream may not be running');
     if (row.lagSeconds !== undefined) items.push(`VStream Lag: ${Math.round(row.lagSeconds)}s`);
     if (row.transactionTimestamp > 0) items.push(`; Tx time: ${ansicTime(row.transactionTimestamp)}`);
   }

@@ -98,8 +98,12 @@ export interface TableRow {
   phase: TableCopyPhase;
 }
 
-/** A heartbeat older than this says the stream may not be running (Vitess's wording). */
-export const STALE_HEARTBEAT_SECONDS = 60;
+/**
+ * A heartbeat older than this says the stream may not be running (Vitess's wording): its copy or
+ * catch-up beats every second, and Temporal gives up on an activity silent this long
+ * (workflows/activities.ts, streaming heartbeatTimeout) and runs it again, on a live worker.
+ */
+export const STALE_HEARTBEAT_SECONDS = 20;
 
 /** `zone1-100` → {cell: 'zone1', uid: 100}; the uid is after the last dash, as in Vitess. */
 export function parseAlias(alias: string): TabletAlias {

@@ -193,6 +193,15 @@ Copy Progress: 400 of ~600 rows (66.67%), 25 rows/s, ETA: 8s
 `);
   });
 
+  it('says a copy may not be running once its heartbeat is older than Temporal waits for one (a dead worker)', () => {
+    const view = copyingView();
+    view.live[0].copies![0].at = NOW - 21_000;
+    const line = formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer').split('\n')[2];
+    assert.equal(line, 'id=1 on customer/zone1-100: Status: Copying. VStream may not be running; Copying customer: 50 rows copied, 25 rows/s scanned; 1 of 2 tables copied.');
+    view.live[0].copies![0].at = NOW - 19_000;
+    assert.doesNotMatch(formatStatusText(buildStatusResponse(view), 'customer', 'commerce2customer'), /may not be running/);
+  });
+
   it('takes live rows from the heartbeat, never going below what the child recorded', () => {
     const rows = streamRows(copyingView());
     assert.equal(rows[0].tables.customer.rowsCopied, 50);
