@@ -1,6 +1,8 @@
 // The comparison of one table on one shard (vitess-facts.md §5.3): both ordered streams walked
 // side by side. A source key before the target's is a row only the source has, a target key
-// before the source's one only the target has, equal keys compare their other columns by type.
+// before the source's one only the target has, equal keys compare their columns by type. The key
+// columns too: keys equal in the order (a collation's weights, PAD SPACE) can differ in their
+// bytes ('Apple' and 'APPLE '), and such a target row is not the source's.
 // Progress (the last compared key and the report) is handed to `checkpoint` every so often, so a
 // stopped or killed diff continues after that key.
 import type { RowValue } from '../mysql/values';
@@ -42,7 +44,7 @@ export type WalkEnd = 'done' | 'paused';
 
 export async function walkTable(w: TableWalk): Promise<WalkEnd> {
   const { table: t, order, source, target, report } = w;
-  const nonKey = t.columns.map((_, i) => i).filter((i) => !t.pkIndexes.includes(i));
+  const compared = [...t.columns.map((_, i) => i).filter((i) => !t.pkIndexes.includes(i)), ...t.pkIndexes];
   const key = (row: readonly RowValue[]) => t.pkIndexes.map((i) => row[i]);
   const equal = w.text?.equal ?? ((a: RowValue, b: RowValue, i: number) => valuesEqual(a, b, t.kinds[i], t.columnSchemas[i]));
   const present = w.text?.present ?? ((row: readonly RowValue[]) => row);
@@ -86,7 +88,7 @@ export async function walkTable(w: TableWalk): Promise<WalkEnd> {
         w.text?.complete(s!);
         w.text?.complete(r!);
         same = true;
-        for (const i of nonKey) {
+        for (const i of compared) {
           if (!equal(s![i], r![i], i)) {
             same = false;
             break;

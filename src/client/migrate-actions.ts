@@ -73,6 +73,11 @@ async function waitForClose(client: Client, handle: WorkflowHandle, flags: WaitF
     },
     async (info) => {
       if (info.state !== 'COMPLETED') throw new Error(await closedRunFailure(handle, info.state));
+      // The run may have ended the other way: a cancel sent before this complete (or the
+      // reverse) was already under way, and the signal that came after it was not taken.
+      const final = (await handle.result()) as MigrateStatus;
+      const wanted = action === 'complete' ? 'Completed' : 'Cancelled';
+      if (final.phase !== wanted) throw new Error(`workflow ${handle.workflowId} ended ${final.phase}, not ${wanted}: ${final.details}`);
     },
     (last) => new Error(`timed out after ${formatDuration(flags.waitTimeout / 1000)} waiting for workflow ${handle.workflowId} to ${action} (${last}); it continues in the background: see Migrate status`),
   );

@@ -4,7 +4,7 @@
 // TypeError and was retried for ever. Pure code: it runs in the workflow.
 import type { MigrateRequest, OnDdl } from './api';
 
-type FieldKind = 'name' | 'boolean' | 'string' | 'strings' | 'count' | 'onDdl';
+type FieldKind = 'name' | 'boolean' | 'string' | 'strings' | 'count' | 'attempts' | 'onDdl';
 
 const FIELDS: Record<keyof MigrateRequest, FieldKind> = {
   workflow: 'name',
@@ -27,7 +27,8 @@ const FIELDS: Record<keyof MigrateRequest, FieldKind> = {
   copyBatchRows: 'count',
   copyBatchBytes: 'count',
   shardHistoryLimit: 'count',
-  stepAttempts: 'count',
+  // 0: until they succeed (workflows/activities.ts adminActivities).
+  stepAttempts: 'attempts',
 };
 
 const ON_DDL: readonly OnDdl[] = ['IGNORE', 'STOP', 'EXEC', 'EXEC_IGNORE'];
@@ -38,6 +39,7 @@ const EXPECTED: Record<FieldKind, string> = {
   string: 'a string',
   strings: 'an array of strings',
   count: 'a positive integer',
+  attempts: 'a whole number (0: until it succeeds)',
   onDdl: ON_DDL.join(', '),
 };
 
@@ -48,6 +50,7 @@ function fits(kind: FieldKind, v: unknown): boolean {
     case 'string': return typeof v === 'string';
     case 'strings': return Array.isArray(v) && v.every((x) => typeof x === 'string');
     case 'count': return Number.isSafeInteger(v) && (v as number) > 0;
+    case 'attempts': return Number.isSafeInteger(v) && (v as number) >= 0;
     case 'onDdl': return ON_DDL.includes(v as OnDdl);
   }
 }

@@ -5,6 +5,8 @@ import type { Connection } from '../../../src/mysql/connect';
 import { valueKind, type RowValue } from '../../../src/mysql/values';
 import { buildKeyOrder, compareDecimals, compareIntegerText, jsonTextEqual, normalizeDecimal, timeMicros, valuesEqual } from '../../../src/activities/vdiff-keys';
 import { ReportBuilder, reportLimits, reportValue, rowFormatter } from '../../../src/activities/vdiff-report';
+import { walkTable } from '../../../src/activities/vdiff-table';
+import type { RowStream } from '../../../src/activities/vdiff-reader';
 import type { TableTarget } from '../../../src/activities/table-target';
 import { emptyReport, vdiffOptionsWithDefaults } from '../../../src/workflows/vdiff-api';
 import { parseUuid } from '../../../src/client/uuid';
@@ -121,5 +123,29 @@ describe('VDiff integer keys as text', () => {
         assert.equal(compareIntegerText(a, b), want, `${a} vs ${b}`);
       }
     }
+  });
+});
+
+describe('VDiff table walk', () => {
+  const rows = (list: RowValue[][]): RowStream => {
+    let i = 0;
+    return { ready: () => true, head: () => list[i], peek: () => Promise.resolve(list[i]), take: () => { i++; } } as unknown as RowStream;
+  };
+  // A case-insensitive PAD SPACE key: the order compares weights (upper case, no trailing spaces, at index 2).
+  const weight = (s: string) => Buffer.from(s.toUpperCase().replace(/ +$/, ''));
+  const order = { weightSelects: ['w'], compare: (a: readonly RowValue[], b: readonly RowValue[]) => Buffer.compare(a[2] as Buffer, b[2] as Buffer) } as never;
+  const t = table([col('k', 'varchar(10)', { collation: 'utf8mb4_general_ci' }), col('v', 'int(11)')], [0]);
+
+  it('reports a target row whose key equals the source\'s only by collation (case, trailing spaces) as mismatched', async () => {
+    const report = new ReportBuilder(emptyReport('t'), reportLimits(vdiffOptionsWithDefaults({})), rowFormatter(t, vdiffOptionsWithDefaults({})));
+    const end = await walkTable({
+      table: t, order, report, limit: Number.MAX_SAFE_INTEGER, checkpoint: () => Promise.resolve(), shouldPause: () => false, checkpointRows: 1e9, checkpointMs: 1e9,
+      source: rows([['Apple', 1, weight('Apple')], ['pear', 2, weight('pear')], ['x', 3, weight('x')]]),
+      target: rows([['APPLE', 1, weight('APPLE')], ['pear ', 2, weight('pear ')], ['x', 3, weight('x')]]),
+    });
+    assert.equal(end, 'done');
+    const r = report.finish();
+    assert.equal(r.MatchingRows, 1);
+    assert.equal(r.MismatchedRows, 2);
   });
 });

@@ -36,8 +36,13 @@ describe('requestProblems (a Migrate request from the Temporal CLI)', () => {
       'cells must be an array of strings, not [1]',
       'onDdl must be IGNORE, STOP, EXEC, EXEC_IGNORE, not "ignore"',
       'copyBatchRows must be a positive integer, not 0',
-      'stepAttempts must be a positive integer, not 2.5',
+      'stepAttempts must be a whole number (0: until it succeeds), not 2.5',
     ]);
+  });
+
+  it('takes stepAttempts 0 (try until it succeeds), as the activities read it', () => {
+    assert.deepEqual(requestProblems({ ...valid, stepAttempts: 0 }), []);
+    assert.deepEqual(requestProblems({ ...valid, stepAttempts: -1 }), ['stepAttempts must be a whole number (0: until it succeeds), not -1']);
   });
 
   it('refuses what is not an object', () => {
