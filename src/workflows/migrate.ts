@@ -34,6 +34,7 @@ import {
   stopSignal,
   TargetKeyspaceAttr,
   withDefaults,
+  type CutoverResult,
   type MigrateRequest,
   type MigrateStatus,
   type MigrationPhase,
@@ -106,6 +107,11 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   // Runs from before this patch called the migration Running ("copy done on all shards") when a
   // shard whose copy had not finished was in Error beside Running shards.
   const copyAwarePhase = patched('migrate-phase-knows-unfinished-copies');
+  // Runs from before this patch lost CutoverReady for good when a shard failed for a moment
+  // after the cutover (Error beside Running fell through to Running): now a cutover's verdict,
+  // while it stands, is what makes the phase CutoverReady.
+  const cutoverStands = patched('cutover-ready-stands');
+  const afterCutover = () => (cutoverStands ? status.cutover !== undefined : status.phase === 'CutoverReady');
   /** Shards whose copy is not finished: copying, not started, or (patched) in Error or Stopped before it finished. */
   const unfinishedCopies = () => status.shards
     .filter((s) => s.phase === 'Copying' || s.phase === 'Pending' || (copyAwarePhase && s.copyFinishedAt === undefined))
@@ -115,9 +121,9 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     const phases = status.shards.map((s) => s.phase);
     if (phases.length === 0) return;
     if (phases.some((p) => p === 'Copying' || p === 'Pending')) setPhase('Copying');
-    else if (phases.every((p) => p === 'Stopped' || p === 'Drained' || p === 'Error') && !phases.every((p) => p === 'Error')) setPhase(status.phase === 'CutoverReady' ? 'CutoverReady' : 'Stopped');
+    else if (phases.every((p) => p === 'Stopped' || p === 'Drained' || p === 'Error') && !phases.every((p) => p === 'Error')) setPhase(afterCutover() ? 'CutoverReady' : 'Stopped');
     // After a cutover the streams keep running until complete: still CutoverReady.
-    else if (status.phase === 'CutoverReady' && phases.every((p) => p === 'Running' || p === 'Drained')) setPhase('CutoverReady');
+    else if (afterCutover() && phases.every((p) => p === 'Running' || p === 'Drained')) setPhase('CutoverReady');
     else if (copyAwarePhase && status.shards.some((s) => s.phase === 'Error' && s.copyFinishedAt === undefined)) setPhase('Copying');
     else setPhase('Running');
   };
@@ -260,6 +266,8 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     }
   };
 
+  /** The verdict of the last finished cutover, while a new one runs: an interrupted or failed one changes nothing. */
+  let previousCutover: CutoverResult | undefined;
   for (;;) {
     await condition(() => actions.length > 0);
     const action = actions.shift()!;
@@ -277,6 +285,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           continue;
         }
         setPhase('CuttingOver');
+        previousCutover = status.cutover;
         status.cutover = undefined;
         const positions = await admin.sourcePositions(ref);
         status.details = `draining every stream to the source positions ${positionsText(positions)}`;
@@ -284,6 +293,9 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         const interrupted = await drainShards(positions, () => actions.some((a) => a.kind === 'stop' || a.kind === 'cancel'));
         if (interrupted) {
           note(`cutover interrupted${interrupted}`);
+          // The last verdict stands (before, it was lost, and a complete after a cutover that
+          // found differences then needed no --force).
+          if (patched('cutover-keeps-verdict')) status.cutover = previousCutover;
           // Back to following the shards (below); before, the phase stayed CuttingOver until a
           // shard happened to report again.
           if (patched('interrupted-cutover-phase')) setPhase('Running');
@@ -331,6 +343,13 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           note(`complete refused: shard(s) ${failing.map((s) => `${s.shard} (${s.lastError})`).join(', ')} failing; fix the cause and let them recover, or use complete --force`);
           continue;
         }
+        // The application wrote to the migrated tables while the cutover verified them (its
+        // verdict says to run cutover again): those changes are not verified.
+        if (!action.force && status.cutover?.sourceMoved && patched('complete-refuses-moved-cutover')) {
+          note('complete refused: the source took writes to the migrated tables during the cutover, so they are not verified; ' +
+            "stop the application's writes and run cutover again, or use complete --force");
+          continue;
+        }
         const refusal = completeRefusal(status.cutover);
         if (!action.force && refusal) {
           note(`complete refused: ${refusal}; fix the target and run cutover again, or use complete --force`);
@@ -376,6 +395,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         : drained ? '; the streams wait at the drain positions: run cutover again (or Workflow start) once the cause is fixed'
           : '; the streams go on: run cutover again once the cause is fixed';
       note(`${action.kind} failed: ${failureMessage(err)}${next}`);
+      if (action.kind === 'cutover' && status.cutover === undefined && previousCutover && patched('cutover-keeps-verdict')) status.cutover = previousCutover;
       if (status.phase === 'CuttingOver') setPhase('Running');
     } finally {
       busy = false;

@@ -32,6 +32,8 @@ const MOUNT = 'steps';
 const WORKFLOW = 'steps';
 const ID = `customer.${WORKFLOW}`;
 const TABLE = 'step_items';
+/** Rows the source has by the last test (the tests run in order, on one migration). */
+let rowsWritten = 650;
 
 async function insertRows(h: Harness, from: number, to: number): Promise<void> {
   for (const s of SOURCE_SHARDS) {
@@ -115,6 +117,49 @@ describe('Migrate: a step of the run that keeps failing is reported, and the run
     assert.match(cut.stdout, /Verdict: all \d+ table shard\(s\) match/);
   });
 
+  it('writes during the cutover: complete refuses, a failed cutover after it keeps that verdict, a clean one lifts it', async () => {
+    // The application writes on while the cutover verifies: those changes are not verified.
+    let writing = true;
+    let next = 1000;
+    const writer = (async () => {
+      while (writing) {
+        await insertRows(h, next, next + 1);
+        next += 2;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    let cut;
+    try {
+      cut = await migrate('cutover');
+    } finally {
+      writing = false;
+      await writer;
+    }
+    assert.equal(cut.code, 1, cut.stderr);
+    assert.match(cut.stdout, /Source moved during the cutover: YES/);
+    const refused = await migrate('complete');
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /complete refused: the source took writes to the migrated tables during the cutover, so they are not verified; stop the application's writes and run cutover again, or use complete --force/);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    // A cutover that fails changes nothing: the verdict that refuses complete stands.
+    const primary = tablet(h, 'source', '-80');
+    assert.equal((await localCli(['stop', `tablet:${primary.alias}`, '--signal', 'KILL'])).code, 0);
+    try {
+      const failed = await migrate('cutover');
+      assert.equal(failed.code, 1, failed.stdout);
+      assert.match(failed.stderr, /cutover failed: cannot connect to source primary/);
+      const s = await status(handle);
+      assert.equal(s.cutover?.sourceMoved, true);
+      assert.equal(s.phase, 'CutoverReady');
+    } finally {
+      assert.equal((await localCli(['start', `tablet:${primary.alias}`])).code, 0);
+    }
+    const clean = await migrate('cutover');
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.match(clean.stdout, /Source moved during the cutover: no/);
+    rowsWritten = 650 + (next - 1000);
+  });
+
   it('complete --force with a target primary down fails naming it; the run keeps trying and completes once it is back', async () => {
     const primary = tablet(h, 'target', '40-c0');
     assert.equal((await localCli(['stop', `tablet:${primary.alias}`, '--signal', 'KILL'])).code, 0);
@@ -134,6 +179,6 @@ describe('Migrate: a step of the run that keeps failing is reported, and the run
     assert.equal((await handle.describe()).status.name, 'COMPLETED');
     const cmp = await compareById(h, TABLE);
     assert.deepEqual(cmp.problems.slice(0, 10), []);
-    assert.equal(cmp.rows, 650);
+    assert.equal(cmp.rows, rowsWritten);
   });
 });
