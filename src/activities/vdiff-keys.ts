@@ -15,6 +15,7 @@ import type { ColumnSchema } from '../mysql/schema';
 import { inetWidth, parseInet } from '../mysql/inet';
 import { uuidSortKey } from '../mysql/uuid-type';
 import { ValueKind, valueKind, type RowValue } from '../mysql/values';
+import { canonicalJson } from './vdiff-json';
 
 export interface KeyColumn {
   column: ColumnSchema;
@@ -262,29 +263,8 @@ export function valuesEqual(a: RowValue, b: RowValue, kind: ValueKind, column: C
   }
 }
 
-/** Two JSON texts hold the same document (objects compared by key set, numbers by value). */
+/** Two JSON texts hold the same document (vdiff-json.ts: spacing and key order aside, numbers by exact value). */
 export function jsonTextEqual(a: string, b: string): boolean {
-  let x: unknown;
-  let y: unknown;
-  try {
-    x = JSON.parse(a);
-    y = JSON.parse(b);
-  } catch {
-    return false;
-  }
-  return jsonEqual(x, y);
-}
-
-function jsonEqual(x: unknown, y: unknown): boolean {
-  if (x === y) return true;
-  if (typeof x !== typeof y || x === null || y === null || typeof x !== 'object') return false;
-  if (Array.isArray(x) !== Array.isArray(y)) return false;
-  if (Array.isArray(x)) {
-    const ya = y as unknown[];
-    return x.length === ya.length && x.every((v, i) => jsonEqual(v, ya[i]));
-  }
-  const xo = x as Record<string, unknown>;
-  const yo = y as Record<string, unknown>;
-  const keys = Object.keys(xo);
-  return keys.length === Object.keys(yo).length && keys.every((k) => Object.prototype.hasOwnProperty.call(yo, k) && jsonEqual(xo[k], yo[k]));
+  const x = canonicalJson(a);
+  return x !== undefined && x === canonicalJson(b);
 }

@@ -6,6 +6,7 @@ import { valueKind, type RowValue } from '../../../src/mysql/values';
 import { buildKeyOrder, compareDecimals, compareIntegerText, jsonTextEqual, normalizeDecimal, timeMicros, valuesEqual } from '../../../src/activities/vdiff-keys';
 import { ReportBuilder, reportLimits, reportValue, rowFormatter } from '../../../src/activities/vdiff-report';
 import { walkTable } from '../../../src/activities/vdiff-table';
+import { canonicalJson, exactDecimal } from '../../../src/activities/vdiff-json';
 import type { RowStream } from '../../../src/activities/vdiff-reader';
 import type { TableTarget } from '../../../src/activities/table-target';
 import { emptyReport, vdiffOptionsWithDefaults } from '../../../src/workflows/vdiff-api';
@@ -61,6 +62,22 @@ describe('VDiff values by type', () => {
     assert.ok(!eq(Buffer.from([0, 1]), Buffer.from([0, 1, 0]), 'varbinary(4)'));
     assert.ok(eq('18446744073709551615', '18446744073709551615', 'bigint(20) unsigned'));
     assert.ok(!jsonTextEqual('{"a":1}', 'not json'));
+  });
+
+  it('compares JSON documents losslessly: numbers exactly, duplicate keys kept, spacing and key order aside', () => {
+    assert.ok(jsonTextEqual('{"a": 1, "b": [1.0, 2e2, "x\\u00e9"]}', '{"b":[1,200,"xé"],"a":1}'));
+    assert.ok(jsonTextEqual('[0.5, -0.0, 1E+2, 12.300]', '[5e-1,0,100,12.3]'));
+    assert.ok(!jsonTextEqual('{"id":9007199254740993}', '{"id":9007199254740992}'), 'integers beyond 2^53');
+    assert.ok(!jsonTextEqual('{"a":1,"a":2}', '{"a":2}'), 'a duplicate key is not dropped');
+    assert.ok(!jsonTextEqual('{"a":1,"a":2}', '{"a":2,"a":1}'), 'duplicate keys keep their order');
+    assert.ok(!jsonTextEqual('[1e400]', '[2e400]'));
+    assert.ok(!jsonTextEqual('0.1000000000000000000001', '0.1'));
+    assert.ok(!jsonTextEqual('[1,2]', '[2,1]'));
+    assert.ok(!jsonTextEqual('{"a":null}', '{}'));
+    for (const bad of ['{"a":1', '[1,]', '01', '{"a" 1}', '"\u0001\u0001', 'nul', '[1] x']) assert.equal(canonicalJson(bad), undefined, bad);
+    assert.equal(exactDecimal('-12.3400e2'), '-1234e0');
+    assert.equal(exactDecimal('0.000'), '0');
+    assert.equal(exactDecimal('1200'), '12e2');
   });
 });
 
