@@ -101,9 +101,14 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   const { status } = st;
   setHandler(shardStatusQuery, () => status);
   setHandler(shardStopSignal, () => { st.stopRequested = true; });
+  // Runs from before this patch kept draining after a start: a drain the run gave up on (a
+  // complete refused, a cutover interrupted by another shard's error) still ended in Drained,
+  // the streams standing still while the run said they go on.
+  const startWithdrawsDrain = patched('start-withdraws-drain');
   setHandler(shardStartSignal, () => {
     st.stopRequested = false;
     st.retryRequested = true;
+    if (startWithdrawsDrain) st.drainTo = undefined;
     // Why the streams stood still is no longer true once they run again.
     for (const s of status.streams) if (s.message.startsWith('Stopped at DDL ') || s.message === 'Stopped after copy.') s.message = '';
   });

@@ -160,6 +160,24 @@ describe('Migrate: a step of the run that keeps failing is reported, and the run
     rowsWritten = 650 + (next - 1000);
   });
 
+  it('complete with a target primary down refuses once that shard cannot drain, and the streams then run on (none left drained)', async () => {
+    const primary = tablet(h, 'target', '40-c0');
+    assert.equal((await localCli(['stop', `tablet:${primary.alias}`, '--signal', 'KILL'])).code, 0);
+    try {
+      const refused = await migrate('complete');
+      assert.equal(refused.code, 1, refused.stdout);
+      assert.match(refused.stderr, /complete refused: the streams could not be drained to the source positions: 40-c0: /);
+    } finally {
+      assert.equal((await localCli(['start', `tablet:${primary.alias}`])).code, 0);
+    }
+    // Retry the failed shard now rather than in a minute.
+    assert.equal((await vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', 'start', '--workflow', WORKFLOW])).code, 0);
+    await waitStatus(handle, 'every shard running again', (s) => s.shards.every((x) => x.phase === 'Running' && x.lastError === ''), 180_000, { allowErrors: true });
+    // Before, the shard that had failed finished the abandoned drain and stopped there.
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.deepEqual((await status(handle)).shards.map((x) => x.phase), ['Running', 'Running', 'Running']);
+  });
+
   it('complete --force with a target primary down fails naming it; the run keeps trying and completes once it is back', async () => {
     const primary = tablet(h, 'target', '40-c0');
     assert.equal((await localCli(['stop', `tablet:${primary.alias}`, '--signal', 'KILL'])).code, 0);
