@@ -100,7 +100,7 @@ function startWrites(): void {
 async function waitUntilRunning(): Promise<void> {
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
-    const out = await capture('vtmigrate', vtmigrate(...WORKFLOW, 'status')!.args);
+    const { output: out } = await runCommand('vtmigrate', vtmigrate(...WORKFLOW, 'status')!.args, true);
     if (/Status: Running/.test(out) && !/Status: (Copying|Error)/.test(out)) {
       say(out.trimEnd());
       mark('running');
@@ -189,27 +189,16 @@ function runQuiet(bin: string, args: string[]): Promise<number> {
   });
 }
 
-function capture(bin: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join('bin', `${bin}.js`), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    child.once('error', reject);
-    child.once('exit', () => resolve(out));
-  });
-}
-
 /** What each command step printed, for the summary (the cutover's verdict). */
 const outputs = new Map<DemoStep, string>();
 
-/** Runs a command showing its output as it comes, and keeps that output. */
-function runCommand(bin: string, args: string[]): Promise<{ code: number; output: string }> {
+/** Runs a command and keeps its output, showing it as it comes unless `quiet`. */
+function runCommand(bin: string, args: string[], quiet = false): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join('bin', `${bin}.js`), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); process.stdout.write(d); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); process.stderr.write(d); });
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); if (!quiet) process.stdout.write(d); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); if (!quiet) process.stderr.write(d); });
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
   });

@@ -53,6 +53,24 @@ async function seedEmails(h: Harness, table: string, rows: number): Promise<void
   }
 }
 
+/** A fresh source table `table` (hash-sharded by id, in both VSchemas) with `rows` seeded emails; no workflow `id` left over. */
+async function seedTable(h: Harness, id: string, table: string, ddl: string, rows: number): Promise<void> {
+  await terminateIfRunning(h, id);
+  await dropTables(h, [table]);
+  await createSourceTables(h, { [table]: ddl });
+  await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
+  await ensureMount(h, MOUNT);
+  await seedEmails(h, table, rows);
+}
+
+async function cleanUp(h: Harness | undefined, id: string, table: string): Promise<void> {
+  if (!h) return;
+  await terminateIfRunning(h, id);
+  await dropTables(h, [table]);
+  await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
+  await releaseHarness();
+}
+
 describe('Migrate: a unique key whose values move between rows of different source shards', function () {
   this.timeout(300_000);
   let h: Harness;
@@ -60,27 +78,14 @@ describe('Migrate: a unique key whose values move between rows of different sour
 
   before(async () => {
     h = await acquireHarness();
-    await terminateIfRunning(h, ID);
-    await dropTables(h, [TABLE]);
-    await createSourceTables(h, {
-      [TABLE]: `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, score INT NOT NULL DEFAULT 0, pad VARCHAR(200) NOT NULL DEFAULT '', UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
-    });
-    await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' } });
-    await ensureMount(h, MOUNT);
-    await seedEmails(h, TABLE, ROWS);
+    await seedTable(h, ID, TABLE, `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, score INT NOT NULL DEFAULT 0, pad VARCHAR(200) NOT NULL DEFAULT '', UNIQUE KEY by_email (email)) ENGINE=InnoDB`, ROWS);
     await waitReplicasCaughtUp(h);
     // Replicas only, so that stopping one replica's replication holds its stream back.
     handle = await startMigrate(h, { workflow: WORKFLOW, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA'] });
     await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 120_000);
   });
 
-  after(async () => {
-    if (!h) return;
-    await terminateIfRunning(h, ID);
-    await dropTables(h, [TABLE]);
-    await removeTablesFromVSchemas(h, [TABLE]).catch(() => undefined);
-    await releaseHarness();
-  });
+  after(() => cleanUp(h, ID, TABLE));
 
   it('waits for the source shard that let a value go, and loses no row', async () => {
     const onShared = Array.from({ length: ROWS }, (_, i) => i + 1).filter((id) => target(id) === '40-c0');
@@ -142,26 +147,13 @@ describe('Migrate: a unique value a held stream takes and lets go more than a ba
 
   before(async () => {
     h = await acquireHarness();
-    await terminateIfRunning(h, id);
-    await dropTables(h, [table]);
-    await createSourceTables(h, {
-      [table]: `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, score INT NOT NULL DEFAULT 0, UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
-    });
-    await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
-    await ensureMount(h, MOUNT);
-    await seedEmails(h, table, rows);
+    await seedTable(h, id, table, `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, score INT NOT NULL DEFAULT 0, UNIQUE KEY by_email (email)) ENGINE=InnoDB`, rows);
     await waitReplicasCaughtUp(h);
     handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [table], tabletTypes: ['REPLICA'] });
     await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 120_000);
   });
 
-  after(async () => {
-    if (!h) return;
-    await terminateIfRunning(h, id);
-    await dropTables(h, [table]);
-    await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
-    await releaseHarness();
-  });
+  after(() => cleanUp(h, id, table));
 
   it('folds in the held stream\'s own later transactions rather than deleting the other row', async () => {
     const onShared = Array.from({ length: rows }, (_, i) => i + 1).filter((x) => target(x) === '40-c0');
@@ -212,23 +204,10 @@ describe('Migrate: a deferred unique key that the copied rows break for a while'
 
   before(async () => {
     h = await acquireHarness();
-    await terminateIfRunning(h, id);
-    await dropTables(h, [table]);
-    await createSourceTables(h, {
-      [table]: `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, UNIQUE KEY by_email (email)) ENGINE=InnoDB`,
-    });
-    await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
-    await ensureMount(h, MOUNT);
-    await seedEmails(h, table, 600);
+    await seedTable(h, id, table, `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(64) NOT NULL, UNIQUE KEY by_email (email)) ENGINE=InnoDB`, 600);
   });
 
-  after(async () => {
-    if (!h) return;
-    await terminateIfRunning(h, id);
-    await dropTables(h, [table]);
-    await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
-    await releaseHarness();
-  });
+  after(() => cleanUp(h, id, table));
 
   it('catches up until the value is unique, then adds the key and runs', async () => {
     const onShared = Array.from({ length: 600 }, (_, i) => i + 1).filter((x) => target(x) === '40-c0');
