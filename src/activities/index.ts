@@ -5,6 +5,7 @@ import type { TablePlan } from '../workflows/api';
 import { cancelMigration, completeMigration } from './cleanup';
 import { catchUp } from './catchup';
 import { copyTable, initStreams } from './copy';
+import { discardMigration } from './discard';
 import type { ActivityDeps } from './deps';
 import { planMigration, type PlanRequest } from './plan';
 import { appliedChanges, sourcePositions } from './positions';
@@ -15,7 +16,7 @@ import { vdiffSchedule } from './vdiff-schedule';
 import { inThread } from './activity-thread';
 import type { VDiffScheduleTask, VDiffSetStateTask, VDiffShardTask } from '../workflows/vdiff-tasks';
 import type { VDiffDeleteRequest } from '../workflows/vdiff-api';
-import type { MigrationPlan } from '../workflows/api';
+import type { DiscardRequest, MigrationPlan } from '../workflows/api';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     verifyShard: (task: VerifyTask) => verifyShard(deps, task),
     completeMigration: (task: FinishTask) => completeMigration(deps, task),
     cancelMigration: (task: FinishTask) => cancelMigration(deps, task),
+    discardMigration: (req: DiscardRequest) => discardMigration(deps, req),
     vdiffSchedule: (task: VDiffScheduleTask) => vdiffSchedule(deps, task),
     vdiffShard: (task: VDiffShardTask) => inThread('vdiffShard', deps, task),
     vdiffSetState: (task: VDiffSetStateTask) => vdiffSetState(deps, task),

@@ -298,13 +298,13 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
       }
       if (leftover.length > 0) {
         problems.push(`workflow ${req.workflow} already exists in keyspace ${req.targetKeyspace}: an earlier run of ${req.workflowId} left its state in ` +
-          `_vt_migrate on target shard(s) ${leftover.join(', ')} (it was terminated rather than cancelled or completed); delete its rows ` +
-          `(workflow_id '${req.workflowId}') from _vt_migrate.streams, copy_state, shadow_rows and deferred_keys before creating it again`);
+          `_vt_migrate on target shard(s) ${leftover.join(', ')} (it failed, or was terminated or cancelled from Temporal, rather than cancelled or completed); ` +
+          `Migrate --workflow ${req.workflow} --target-keyspace ${req.targetKeyspace} cancel [--keep-data] removes it, then create it again`);
       }
       if (claimed.size > 0) {
         const byWorkflow = [...claimed].sort().map(([t, id]) => `${t} (workflow ${id.startsWith(`${req.targetKeyspace}.`) ? id.slice(req.targetKeyspace.length + 1) : id})`);
         problems.push(`table(s) already being migrated into keyspace ${req.targetKeyspace} by another workflow: ${byWorkflow.join(', ')}; complete or cancel that workflow first ` +
-          `(if its run was terminated instead, delete its rows from _vt_migrate.streams, copy_state, shadow_rows and deferred_keys on the target primaries)`);
+          '(Migrate cancel also removes what a run that failed or was terminated left behind)');
       }
       if (nonEmpty.size > 0) problems.push(`non-empty tables found in target keyspace(${req.targetKeyspace}): ${[...nonEmpty].sort().join(', ')}`);
       if (problems.length > 0) throw invalidInput(problems.join('\n'));

@@ -36,6 +36,10 @@ export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Pr
     try {
       await ensureStateSchema(conn);
       await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(targetDb)}`);
+      // Claimed before they are created: a run that fails part-way has named every table it may
+      // have created, for Migrate cancel to drop (discard.ts).
+      await insertStreams(conn, plan.workflowId, shard.streams.map((s) => ({ id: s.id, sourceShard: s.sourceShard })));
+      await claimTables(conn, plan.workflowId, shard.streams.map((s) => s.id), plan.tables.map((t) => t.name));
       for (const table of plan.tables) {
         const schema = schemas.get(table.name)!;
         const [exists] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [targetDb, table.name]);
@@ -49,8 +53,6 @@ export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Pr
         await conn.query(`USE ${quoteId(targetDb)}`);
         await conn.query(ddl);
       }
-      await insertStreams(conn, plan.workflowId, shard.streams.map((s) => ({ id: s.id, sourceShard: s.sourceShard })));
-      await claimTables(conn, plan.workflowId, shard.streams.map((s) => s.id), plan.tables.map((t) => t.name));
     } finally {
       conn.destroy();
     }

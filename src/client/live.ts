@@ -17,7 +17,7 @@ import {
   type ShardHeartbeat,
 } from '../workflows/api';
 import type { MigrateView, RetryingActivity, ShardLive } from './status-model';
-import { closedRunFailure, describeExecution, queryWithDeadline, type ExecutionInfo } from './temporal';
+import { closedRunOutcome, describeExecution, queryWithDeadline, type ExecutionInfo } from './temporal';
 
 /**
  * Vitess's text when a workflow has no streams in the keyspace (vtctl/workflow/utils.go), with
@@ -26,13 +26,29 @@ import { closedRunFailure, describeExecution, queryWithDeadline, type ExecutionI
 export class NoStreamsError extends Error {
   readonly lastRun?: ExecutionInfo;
 
-  constructor(targetKeyspace: string, workflow: string, lastRun?: ExecutionInfo, why?: string) {
+  readonly why?: string;
+
+  /**
+   * `left`: what the last run left on the target, when it ended without cleaning up: 'unknown'
+   * (cancel would remove it), 'nothing' (cancel looked), 'none possible' (refused before anything).
+   */
+  constructor(readonly targetKeyspace: string, readonly workflow: string, lastRun?: ExecutionInfo, why?: string, left: 'unknown' | 'nothing' | 'none possible' = 'unknown') {
     const when = lastRun?.closeTime ? ` at ${lastRun.closeTime.toISOString()}` : '';
-    const hint = lastRun ? ` (its last run ended ${lastRun.state}${when}${why ? `: ${why}` : ''})` : '';
+    // Such a run may have left its streams and tables on the target (activities/discard.ts).
+    const cleanup = !lastRun || !runLeavesState(lastRun.state) || left === 'none possible' ? ''
+      : left === 'nothing' ? '; it left nothing on the target'
+        : `; if it left streams or tables on the target, Migrate --workflow ${workflow} --target-keyspace ${targetKeyspace} cancel removes them`;
+    const hint = lastRun ? ` (its last run ended ${lastRun.state}${when}${why ? `: ${why}` : ''}${cleanup})` : '';
     super(`no streams found in keyspace ${targetKeyspace} for ${workflow}${hint}`);
     this.name = 'NoStreamsError';
     this.lastRun = lastRun;
+    this.why = why;
   }
+}
+
+/** Whether a run that ended this way may have left its state on the target (its own cancel or complete removes it). */
+export function runLeavesState(state: string): boolean {
+  return state === 'FAILED' || state === 'TERMINATED' || state === 'CANCELLED' || state === 'TIMED_OUT';
 }
 
 export interface RunningMigration {
@@ -48,9 +64,9 @@ export async function runningMigration(client: Client, targetKeyspace: string, w
   const handle = client.workflow.getHandle(migrateWorkflowId(targetKeyspace, workflow));
   const info = await describeExecution(handle);
   if (!info || info.state !== 'RUNNING') {
-    // A run that failed (bad input from the Temporal CLI, say) says why.
-    const why = info?.state === 'FAILED' ? await closedRunFailure(handle, info.state) : undefined;
-    throw new NoStreamsError(targetKeyspace, workflow, info, why);
+    // A run that failed (bad input from the Temporal CLI, say) says why; refused input left nothing.
+    const outcome = info?.state === 'FAILED' ? await closedRunOutcome(handle, info.state) : undefined;
+    throw new NoStreamsError(targetKeyspace, workflow, info, outcome?.message, outcome?.type === 'InvalidInput' ? 'none possible' : 'unknown');
   }
   return { handle, status: await queryWithDeadline(client, handle, statusQuery) };
 }

@@ -3,14 +3,15 @@
 // closing, or a refusal note in status.errors (the workflow keeps running after a refusal).
 import type { Command } from 'commander';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { cancelSignal, completeSignal, cutoverSignal, type CutoverResult, type MigrateStatus } from '../workflows/api';
+import { cancelSignal, completeSignal, cutoverSignal, discardWorkflowId, migrateWorkflowId, TargetKeyspaceAttr, TASK_QUEUE, type CutoverResult, type DiscardRequest, type MigrateStatus } from '../workflows/api';
+import type { MigrateDiscard } from '../workflows/discard';
 import { printJSON, printLine } from './output';
 import { cutoverOk, cutoverToJSON, formatCutoverText } from './cutover-format';
 import { baseFlags, newNotes, pollRun } from './migrate-common';
-import { runningMigration } from './live';
+import { NoStreamsError, runLeavesState, runningMigration } from './live';
 import { formatDuration } from './eta';
 import { parseAlias } from './status-model';
-import { closedRunFailure, type TemporalSession } from './temporal';
+import { causeMessage, closedRunFailure, type TemporalSession } from './temporal';
 
 interface WaitFlags {
   wait: boolean;
@@ -105,16 +106,49 @@ export async function cancelCommand(temporal: TemporalSession, command: Command)
   const base = baseFlags(command);
   const flags = command.opts<WaitFlags & { keepData: boolean }>();
   const client = await temporal.client();
-  const { handle, status } = await runningMigration(client, base.targetKeyspace, base.workflow);
+  let running;
+  try {
+    running = await runningMigration(client, base.targetKeyspace, base.workflow);
+  } catch (err) {
+    const primaries = await discardEndedRun(client, err, { targetKeyspace: base.targetKeyspace, workflow: base.workflow, keepData: flags.keepData });
+    return printCancelled(base, primaries);
+  }
+  const { handle, status } = running;
   await handle.signal(cancelSignal, ...(flags.keepData ? [{ keepData: true }] as const : []));
   if (!flags.wait) return requested('Cancel', handle.workflowId);
   await waitForClose(client, handle, flags, 'cancel', status.errors.length);
+  printCancelled(base, status.shards.map((s) => s.primaryAlias));
+}
+
+/**
+ * The workflow has no running run: if its last run ended without cleaning up, remove what it
+ * left on the target (MigrateDiscard) and return the target primaries it was on; otherwise, or
+ * when it left nothing, `noRun` (Vitess's "no streams found") is the answer.
+ */
+async function discardEndedRun(client: Client, noRun: unknown, req: DiscardRequest): Promise<string[]> {
+  // A completed run (Completed or Cancelled) removed its own state.
+  if (!(noRun instanceof NoStreamsError) || !noRun.lastRun || !runLeavesState(noRun.lastRun.state)) throw noRun;
+  const result = await client.workflow.execute<typeof MigrateDiscard>('MigrateDiscard', {
+    taskQueue: TASK_QUEUE,
+    workflowId: discardWorkflowId(migrateWorkflowId(req.targetKeyspace, req.workflow)),
+    args: [req],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: req.targetKeyspace }],
+    staticSummary: `Migrate cancel of ${req.targetKeyspace}.${req.workflow} after its run ended ${noRun.lastRun.state}`,
+  }).catch((err: unknown) => {
+    throw new Error(`removing what workflow ${req.workflow} left in keyspace ${req.targetKeyspace} (its last run ended ${noRun.lastRun!.state}): ${causeMessage(err)}`);
+  });
+  if (result.shards.length === 0) throw new NoStreamsError(req.targetKeyspace, req.workflow, noRun.lastRun, noRun.why, 'nothing');
+  return result.shards.map((s) => s.primaryAlias);
+}
+
+function printCancelled(base: { workflow: string; targetKeyspace: string; format: string }, primaryAliases: string[]): void {
   // MoveTables' text: what Vitess prints for Migrate is unverified (vitess-facts.md §8).
   const summary = `Successfully cancelled the ${base.workflow} workflow in the ${base.targetKeyspace} keyspace`;
   if (base.format === 'json') {
     // One entry per target primary whose streams were deleted (always, --keep-data keeps only tables).
-    const tablets = status.shards
-      .map((s) => parseAlias(s.primaryAlias))
+    const tablets = primaryAliases
+      .map((a) => parseAlias(a))
       .sort((a, b) => (a.cell === b.cell ? a.uid - b.uid : a.cell < b.cell ? -1 : 1));
     printJSON({ summary, details: tablets.map((t) => ({ tablet: { cell: t.cell, uid: t.uid }, deleted: true })) });
   } else {

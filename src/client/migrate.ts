@@ -102,7 +102,7 @@ Examples:
 
   waitOptions(migrate
     .command('cancel')
-    .description('Cancel a Migrate VReplication workflow: stop the streams and drop the copied tables.')
+    .description('Cancel a Migrate VReplication workflow: stop the streams and drop the copied tables. vtmigrate: of a run that already ended (failed, or terminated or cancelled from Temporal), removes what it left on the target.')
     .addOption(boolOption('--keep-data', 'vtmigrate: keep the copied tables and their rows in the target keyspace.', false)), '30m', 'the workflow to cancel')
     .action(withTemporal((temporal, command) => cancelCommand(temporal, command)));
 }

@@ -3,7 +3,7 @@
 // workflow command makes (describe, a query with a deadline) with errors that say what to check.
 import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
-import type { QueryDefinition } from '@temporalio/common';
+import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
 import { reportError } from './output';
 
 /** How long a command waits for the Temporal frontend before saying it does not answer. */
@@ -124,12 +124,27 @@ export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandl
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Why a closed run ended: its failure's message, or `workflow <id> ended <state>`. */
+/** The innermost cause's message (a WorkflowFailedError says only "Workflow execution failed"). */
+export function causeMessage(err: unknown): string {
+  let e = err as { cause?: unknown; message?: string } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
 export async function closedRunFailure(handle: WorkflowHandle, state: string): Promise<string> {
+  return (await closedRunOutcome(handle, state)).message;
+}
+
+/** Why a closed run ended, and its failure's type (an ApplicationFailure's, e.g. 'InvalidInput'). */
+export async function closedRunOutcome(handle: WorkflowHandle, state: string): Promise<{ message: string; type?: string }> {
   try {
     await handle.result();
-    return `workflow ${handle.workflowId} ended ${state}`;
+    return { message: `workflow ${handle.workflowId} ended ${state}` };
   } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause) return err.cause.message;
-    return (err as Error).message ?? String(err);
+    if (err instanceof WorkflowFailedError && err.cause) {
+      const type = err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
+      return { message: err.cause.message, ...(type ? { type } : {}) };
+    }
+    return { message: (err as Error).message ?? String(err) };
   }
 }

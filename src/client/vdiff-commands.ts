@@ -20,7 +20,7 @@ import {
 } from '../workflows/api';
 import { buildVDiffSummary } from '../workflows/vdiff-summary';
 import { printLine } from './output';
-import { describeExecution, queryWithDeadline, sleep, type TemporalSession } from './temporal';
+import { causeMessage, describeExecution, queryWithDeadline, sleep, type TemporalSession } from './temporal';
 import { listVDiffs, loadVDiff, type LiveVDiff } from './vdiff-live';
 import { listingGrid, listingJSON, simpleResponse, summaryJSON, summaryText, type Listing } from './vdiff-format';
 import { newUuid } from './uuid';
@@ -257,11 +257,6 @@ export async function deleteVDiff(temporal: TemporalSession, b: VDiffBase, arg: 
   printLine(simpleResponse('delete', b.format));
 }
 
-function causeMessage(err: unknown): string {
-  let e = err as { cause?: unknown; message?: string } | undefined;
-  while (e?.cause) e = e.cause as typeof e;
-  return e?.message ?? String(err);
-}
 
 async function untilClosed(handle: WorkflowHandle): Promise<void> {
   const deadline = Date.now() + STOP_TIMEOUT_MS;

@@ -12,6 +12,16 @@ export * from './vdiff-api';
 /** Vitess's identity of a workflow: `<target keyspace>.<workflow>`. */
 export const migrateWorkflowId = (targetKeyspace: string, workflow: string): string => `${targetKeyspace}.${workflow}`;
 export const shardWorkflowId = (migrateId: string, shard: string): string => `${migrateId}/${shard}`;
+/**
+ * The run that removes what an ended Migrate run left on the target (MigrateDiscard). Keyspace
+ * names have no ':', so no Migrate id starts this way.
+ */
+export const discardWorkflowId = (migrateId: string): string => `discard:${migrateId}`;
+
+/** `Migrate cancel` of a run that ended without cleaning up (failed, terminated, cancelled from Temporal). */
+export interface DiscardRequest { targetKeyspace: string; workflow: string; keepData?: boolean }
+/** The target shards where the workflow had state (now gone), and the tables dropped. */
+export interface DiscardResult { shards: { shard: string; primaryAlias: string }[]; droppedTables: string[] }
 
 export type OnDdl = 'IGNORE' | 'STOP' | 'EXEC' | 'EXEC_IGNORE';
 

@@ -1,0 +1,75 @@
+// `Migrate cancel` of a run that ended without cleaning up after itself: failed (a target primary
+// down through prepareTarget's retries, say), or terminated or cancelled from the Temporal CLI or
+// Web UI. Its streams, copy checkpoints and target tables stay on the target primaries, where they
+// block a new create of the workflow (and, for any other workflow, of the same tables). This
+// removes them as the run's own cancel would have: the workflow's state rows and VDiffs and,
+// unless keepData, the tables it claimed. The source is never touched.
+import { quoteId, type Connection } from '../mysql/connect';
+import { listShards } from '../topo';
+import { migrateWorkflowId, type DiscardRequest, type DiscardResult } from '../workflows/api';
+import { openTargetTopo, withTopo, type ActivityDeps } from './deps';
+import { makeHeartbeat } from './heartbeat';
+import { acquireShardLock, deleteWorkflowState, releaseShardLock, STATE_DB } from './state';
+import { connectTargetPrimary } from './target-primary';
+import { deleteVDiffs } from './vdiff-state';
+
+/** How long a shard's writer lock may stay held by an activity of the ended run (it lets go at its next heartbeat). */
+const LOCK_WAIT_MS = 120_000;
+
+export async function discardMigration(deps: ActivityDeps, req: DiscardRequest): Promise<DiscardResult> {
+  const hb = makeHeartbeat<{ message: string }>();
+  const workflowId = migrateWorkflowId(req.targetKeyspace, req.workflow);
+  const shards = await withTopo(openTargetTopo(deps), (topo) => listShards(topo, req.targetKeyspace));
+  const result: DiscardResult = { shards: [], droppedTables: [] };
+  const dropped = new Set<string>();
+  for (const shard of shards) {
+    const { conn, primary } = await connectTargetPrimary(deps, req.targetKeyspace, shard);
+    try {
+      const tables = await stateTables(conn, workflowId);
+      if (tables === undefined) continue;
+      // A copy or catch-up of the ended run may still be writing (a terminated run's activities
+      // learn of it at their next heartbeat): its writer lock keeps it and this apart.
+      const deadline = Date.now() + LOCK_WAIT_MS;
+      while (!(await acquireShardLock(conn, workflowId, shard, 5))) {
+        hb.beat({ message: `waiting for the writer lock of ${workflowId} on shard ${req.targetKeyspace}/${shard} (an activity of the ended run still holds it)` });
+        if (Date.now() > deadline) {
+          throw new Error(`shard ${req.targetKeyspace}/${shard} (tablet ${primary.alias}): an activity of workflow ${req.workflow} still writes there after ${LOCK_WAIT_MS / 1000} s; stop the worker running it, then cancel again`);
+        }
+      }
+      try {
+        if (!req.keepData) {
+          for (const t of tables) {
+            hb.beat({ message: `dropping ${t} on ${req.targetKeyspace}/${shard}` });
+            await conn.query(`DROP TABLE IF EXISTS ${quoteId(`vt_${req.targetKeyspace}`)}.${quoteId(t)}`);
+            dropped.add(t);
+          }
+        }
+        await deleteWorkflowState(conn, workflowId);
+        await deleteVDiffs(conn, workflowId).catch(() => 0);
+      } finally {
+        await releaseShardLock(conn, workflowId, shard).catch(() => undefined);
+      }
+      result.shards.push({ shard, primaryAlias: primary.alias });
+    } finally {
+      conn.destroy();
+    }
+  }
+  result.droppedTables = [...dropped].sort();
+  return result;
+}
+
+/**
+ * The tables the workflow's state on this primary names (claimed for its copy, or with keys held
+ * back for it), or undefined when it has no state here.
+ */
+async function stateTables(conn: Connection, workflowId: string): Promise<string[] | undefined> {
+  const [schema] = await conn.query("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = 'streams'", [STATE_DB]);
+  if (Number((schema as { n: number }[])[0].n) === 0) return undefined;
+  const [rows] = await conn.query(
+    `SELECT table_name AS t FROM ${STATE_DB}.copy_state WHERE workflow_id = ? UNION SELECT table_name FROM ${STATE_DB}.deferred_keys WHERE workflow_id = ?`,
+    [workflowId, workflowId],
+  );
+  const tables = (rows as { t: Buffer | string }[]).map((r) => String(r.t)).sort();
+  const [streams] = await conn.query(`SELECT COUNT(*) AS n FROM ${STATE_DB}.streams WHERE workflow_id = ?`, [workflowId]);
+  return tables.length === 0 && Number((streams as { n: number }[])[0].n) === 0 ? undefined : tables;
+}

@@ -1,0 +1,128 @@
+// A Migrate run that ends without cleaning up after itself (terminated or cancelled from the
+// Temporal CLI or Web UI, or failed) leaves its streams, copy checkpoints and tables on the
+// target. Before, nothing but SQL by hand removed them, and a new create of the workflow was
+// refused until then. Now `Migrate cancel` removes them, as it does for a running migration.
+import { strict as assert } from 'node:assert';
+import { hashKsid, shardOf } from '../support/routing';
+import {
+  acquireHarness,
+  addTablesToVSchemas,
+  compareById,
+  createSourceTables,
+  dropTables,
+  ensureMount,
+  execOn,
+  releaseHarness,
+  removeTablesFromVSchemas,
+  rowsOn,
+  SOURCE_SHARDS,
+  startMigrate,
+  tablet,
+  TARGET_SHARDS,
+  terminateIfRunning,
+  vtmigrateOn,
+  waitFor,
+  waitStatus,
+  type Harness,
+} from '../support/migrate-harness';
+
+const MOUNT = 'leftovers';
+const WORKFLOW = 'leftovers';
+const ID = `customer.${WORKFLOW}`;
+const TABLE = 'left_items';
+const ROWS = 300;
+
+/** Per target primary: does the table exist, how many rows it has, and how many state rows name the workflow. */
+async function targetState(h: Harness): Promise<{ shard: string; table: boolean; rows: number; state: number }[]> {
+  const out = [];
+  for (const shard of TARGET_SHARDS) {
+    const p = tablet(h, 'target', shard);
+    const [t] = await rowsOn<{ n: number }>(p.port, 'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [p.db, TABLE]);
+    const table = Number(t.n) > 0;
+    const rows = table ? Number((await rowsOn<{ n: number }>(p.port, `SELECT COUNT(*) AS n FROM ${TABLE}`, [], p.db))[0].n) : 0;
+    let state = 0;
+    for (const s of ['streams', 'copy_state', 'shadow_rows', 'deferred_keys']) {
+      state += Number((await rowsOn<{ n: number }>(p.port, `SELECT COUNT(*) AS n FROM _vt_migrate.${s} WHERE workflow_id = ?`, [ID]))[0].n);
+    }
+    out.push({ shard, table, rows, state });
+  }
+  return out;
+}
+
+describe('Migrate cancel removes what an ended run left on the target', function () {
+  this.timeout(300_000);
+  let h: Harness;
+  const migrate = (...args: string[]) => vtmigrateOn(h, 'target', ['Migrate', '--workflow', WORKFLOW, '--target-keyspace', 'customer', ...args]);
+  const create = () => migrate('create', '--source-keyspace', 'commerce', '--mount-name', MOUNT, '--tables', TABLE);
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, ID);
+    await createSourceTables(h, { [TABLE]: `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL, KEY name_idx (name)) ENGINE=InnoDB` });
+    await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+    for (const s of SOURCE_SHARDS) {
+      const ids = [];
+      for (let id = 1; id <= ROWS; id++) if (shardOf(SOURCE_SHARDS, hashKsid(BigInt(id))) === s) ids.push(id);
+      const p = tablet(h, 'source', s);
+      await execOn(p.port, `INSERT INTO ${TABLE} VALUES ${ids.map((id) => `(${id}, 'item ${id}')`).join(',')}`, p.db);
+    }
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, ID);
+    await dropTables(h, [TABLE]);
+    await removeTablesFromVSchemas(h, [TABLE]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('a run terminated from Temporal: status and create point to cancel, which drops its tables and state; create then works again', async () => {
+    const handle = await startMigrate(h, { workflow: WORKFLOW, mountName: MOUNT, tables: [TABLE] });
+    await waitStatus(handle, 'the copy is done and the streams run', (s) => s.phase === 'Running', 120_000);
+    await handle.terminate('an operator, from the Temporal Web UI');
+    assert.ok((await targetState(h)).every((s) => s.table && s.state > 0), 'the terminated run left its tables and state');
+
+    let r = await migrate('status');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`no streams found in keyspace customer for ${WORKFLOW} \\(its last run ended TERMINATED at .*; if it left streams or tables on the target, Migrate --workflow ${WORKFLOW} --target-keyspace customer cancel removes them\\)`));
+    r = await create();
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`workflow ${WORKFLOW} already exists in keyspace customer: an earlier run of ${ID} left its state .*Migrate --workflow ${WORKFLOW} --target-keyspace customer cancel \\[--keep-data\\] removes it`));
+
+    r = await migrate('cancel');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `Successfully cancelled the ${WORKFLOW} workflow in the customer keyspace`);
+    assert.deepEqual(await targetState(h), TARGET_SHARDS.map((shard) => ({ shard, table: false, rows: 0, state: 0 })));
+    // Nothing is left: a second cancel says so, as for a workflow that never existed.
+    r = await migrate('cancel');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`no streams found in keyspace customer for ${WORKFLOW}`));
+
+    r = await create();
+    assert.equal(r.code, 0, r.stderr);
+    const again = h.client.workflow.getHandle(ID);
+    await waitStatus(again, 'the new run copied and runs', (s) => s.phase === 'Running', 120_000);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+    assert.equal(cmp.rows, ROWS);
+  });
+
+  it('a run cancelled from Temporal (a cancellation request): cancel --keep-data keeps the tables and their rows, removes the state', async () => {
+    const handle = h.client.workflow.getHandle(ID);
+    assert.equal((await handle.describe()).status.name, 'RUNNING', 'the previous test leaves its new run running');
+    await handle.cancel();
+    await waitFor('the run to close', async () => (await handle.describe()).status.name === 'CANCELLED', 60_000);
+
+    const r = await migrate('--format', 'json', 'cancel', '--keep-data');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { summary: string; details: { tablet: { cell: string; uid: number }; deleted: boolean }[] };
+    assert.equal(out.summary, `Successfully cancelled the ${WORKFLOW} workflow in the customer keyspace`);
+    assert.equal(out.details.length, TARGET_SHARDS.length);
+    const state = await targetState(h);
+    assert.deepEqual(state.map((s) => [s.table, s.state]), TARGET_SHARDS.map(() => [true, 0]));
+    assert.equal(state.reduce((n, s) => n + s.rows, 0), ROWS);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+  });
+});
