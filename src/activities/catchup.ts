@@ -9,7 +9,7 @@ import { binlogReaderServerId, isPositionUnavailable, KEPT_AFTER, KEPT_BEFORE, o
 import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '../workflows/api';
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
-import { ddlTable, retargetDdl } from './ddl';
+import { ddlTables, retargetDdl } from './ddl';
 import { errorText, isDuplicateKeyError, isSchemaError, schemaError } from './errors';
 import { isForeignKeyError, parentActions } from './fk-cascades';
 import { makeHeartbeat, pause } from './heartbeat';
@@ -818,8 +818,8 @@ async function writeRuns(target: Connection, perTable: TableRuns, routes: Map<st
 
 /** --on-ddl: IGNORE, STOP (position saved past the DDL, as Vitess does), EXEC, EXEC_IGNORE. */
 async function applyDdl(target: Connection, ddl: { db: string; sql: string }, q: Queued, task: CatchUpTask, sourceDb: string, targetDb: string, workflowId: string): Promise<'ignored' | 'stop' | 'applied'> {
-  const named = ddlTable(ddl.sql, ddl.db);
-  const relevant = named !== undefined && named.db === sourceDb && task.tables.some((t) => t.name === named.table);
+  const named = ddlTables(ddl.sql, ddl.db) ?? [];
+  const relevant = named.some((n) => n.db === sourceDb && task.tables.some((t) => t.name === n.table));
   let outcome: 'ignored' | 'stop' | 'applied' = 'ignored';
   if (relevant && task.onDdl === 'STOP') outcome = 'stop';
   if (relevant && (task.onDdl === 'EXEC' || task.onDdl === 'EXEC_IGNORE')) {
