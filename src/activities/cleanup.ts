@@ -4,7 +4,7 @@
 // Vitess's own complete fails). Cancel also drops the copied tables unless --keep-data. The
 // source is never touched.
 import { quoteId } from '../mysql/connect';
-import { getVSchema, listCells, putVSchema, rebuildSrvVSchema } from '../topo';
+import { listCells, rebuildSrvVSchema, updateVSchema } from '../topo';
 import type { FinishTask } from '../workflows/tasks';
 import { openTargetTopo, withTopo, type ActivityDeps } from './deps';
 import { deleteWorkflowState } from './state';
@@ -26,12 +26,12 @@ export async function completeMigration(deps: ActivityDeps, task: FinishTask): P
     }
   }
   await withTopo(openTargetTopo(deps), async (topo) => {
-    const vschema = await getVSchema(topo, plan.targetKeyspace);
-    const missing = plan.tables.filter((t) => !vschema.tables[t.name]);
-    if (missing.length > 0) {
+    // Conditional on the version read: two completes into one keyspace at once each keep the other's tables.
+    await updateVSchema(topo, plan.targetKeyspace, (vschema) => {
+      const missing = plan.tables.filter((t) => !vschema.tables[t.name]);
       for (const t of missing) vschema.tables[t.name] = { type: '', columnVindexes: [], autoIncrement: undefined, columns: [], pinned: '', columnListAuthoritative: false, source: '' };
-      await putVSchema(topo, plan.targetKeyspace, vschema);
-    }
+      return missing.length > 0;
+    });
     await rebuildSrvVSchema(topo, await listCells(topo));
   });
   return { summary: `Successfully completed the ${plan.workflow} workflow in the ${plan.targetKeyspace} keyspace`, droppedTables: [] };

@@ -19,13 +19,32 @@ import {
   vschemaPath,
 } from './paths';
 import { readRecord, writeRecord } from './record-io';
-import { isNoNode } from './errors';
+import { isBadVersion, isNoNode } from './errors';
 import type { TopoServer } from './server';
 import { listKeyspaces } from './keyspaces';
 import { listCells, withCellTopo } from './cells';
 
 export async function getVSchema(global: TopoServer, keyspace: string): Promise<VSchema> {
   return (await readRecord<VSchema>(global, 'VSchema', vschemaPath(keyspace))).record;
+}
+
+/**
+ * Read-modify-write of a keyspace's VSchema that loses no concurrent change: `edit` changes the
+ * record in place and says whether it did; the write is conditional on the version read, and a
+ * write in between (another complete, an ApplyVSchema) makes it read and edit again.
+ */
+export async function updateVSchema(global: TopoServer, keyspace: string, edit: (vschema: VSchema) => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { record, version } = await readRecord<VSchema>(global, 'VSchema', vschemaPath(keyspace));
+    if (!edit(record)) return;
+    try {
+      await writeRecord<VSchema>(global, 'VSchema', vschemaPath(keyspace), record, version);
+      return;
+    } catch (err) {
+      if (!isBadVersion(err)) throw err;
+    }
+  }
+  throw new Error(`could not update the VSchema of keyspace ${keyspace}: too many concurrent updates`);
 }
 
 /** Create-or-update of `keyspaces/<ks>/VSchema`. */

@@ -116,6 +116,25 @@ describe('typed topo records over a real etcd', function () {
     await assert.rejects(topo.rebuildSrvVSchema(global, ['zone9']), { message: "node doesn't exist: /vitess/global/cells/zone9/CellInfo" });
   });
 
+  it('VSchema updates at the same time each keep the other\'s change (complete into one keyspace twice at once)', async () => {
+    await topo.putVSchema(global, 'merged', { sharded: false, tables: { kept: {} } });
+    const tables = Array.from({ length: 6 }, (_, i) => `t${i}`);
+    let edits = 0;
+    await Promise.all(tables.map((t) => topo.updateVSchema(global, 'merged', (v) => {
+      edits++;
+      if (v.tables[t]) return false;
+      v.tables[t] = { type: '', columnVindexes: [], columns: [], pinned: '', columnListAuthoritative: false, source: '' };
+      return true;
+    })));
+    assert.deepEqual(Object.keys((await topo.getVSchema(global, 'merged')).tables).sort(), ['kept', ...tables]);
+    assert.ok(edits > tables.length, `every update read the same version first, so some had to read again (${edits} edits)`);
+    // Nothing to change: nothing written.
+    const before = (await global.get('keyspaces/merged/VSchema')).version;
+    await topo.updateVSchema(global, 'merged', () => false);
+    assert.equal((await global.get('keyspaces/merged/VSchema')).version, before);
+    await global.delete('keyspaces/merged/VSchema');
+  });
+
   it('external clusters (mounts)', async () => {
     assert.deepEqual(await topo.listExternalClusters(global), []);
     assert.equal(await topo.getExternalCluster(global, 'ext1'), undefined);
