@@ -25,7 +25,7 @@ import { errorText, invalidInput } from './errors';
 import { resolveMount } from './mount';
 import { schemaDrift } from './schema-drift';
 import { keyspaceShards } from './keyspace-shards';
-import { tablesClaimedByOthers } from './state';
+import { claimedByOthersMessage, tablesClaimedByOthers } from './state';
 import { findPrimary, targetTopoRef } from './target-primary';
 
 export type PlanRequest = FullMigrateRequest & { workflowId: string };
@@ -301,11 +301,7 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
           `_vt_migrate on target shard(s) ${leftover.join(', ')} (it failed, or was terminated or cancelled from Temporal, rather than cancelled or completed); ` +
           `Migrate --workflow ${req.workflow} --target-keyspace ${req.targetKeyspace} cancel [--keep-data] removes it, then create it again`);
       }
-      if (claimed.size > 0) {
-        const byWorkflow = [...claimed].sort().map(([t, id]) => `${t} (workflow ${id.startsWith(`${req.targetKeyspace}.`) ? id.slice(req.targetKeyspace.length + 1) : id})`);
-        problems.push(`table(s) already being migrated into keyspace ${req.targetKeyspace} by another workflow: ${byWorkflow.join(', ')}; complete or cancel that workflow first ` +
-          '(Migrate cancel also removes what a run that failed or was terminated left behind)');
-      }
+      if (claimed.size > 0) problems.push(claimedByOthersMessage(req.targetKeyspace, [...claimed].map(([table, workflowId]) => ({ table, workflowId }))));
       if (nonEmpty.size > 0) problems.push(`non-empty tables found in target keyspace(${req.targetKeyspace}): ${[...nonEmpty].sort().join(', ')}`);
       if (problems.length > 0) throw invalidInput(problems.join('\n'));
 

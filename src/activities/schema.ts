@@ -7,9 +7,9 @@ import type { MigrationPlan, TablePlan } from '../workflows/api';
 import type { ShardRef } from '../workflows/tasks';
 import { migrationRef } from '../workflows/tasks';
 import { openSourceTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
-import { errorText, isDuplicateKeyError } from './errors';
+import { errorText, invalidInput, isDuplicateKeyError } from './errors';
 import { makeHeartbeat } from './heartbeat';
-import { claimTables, ensureStateSchema, insertStreams, STATE_DB } from './state';
+import { claimedByOthersMessage, claimTablesAlone, ensureStateSchema, insertStreams, STATE_DB } from './state';
 import { connectTargetPrimary, findPrimary } from './target-primary';
 
 export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Promise<void> {
@@ -38,8 +38,9 @@ export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Pr
       await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteId(targetDb)}`);
       // Claimed before they are created: a run that fails part-way has named every table it may
       // have created, for Migrate cancel to drop (discard.ts).
+      const others = await claimTablesAlone(conn, plan.workflowId, shard.streams.map((s) => s.id), plan.tables.map((t) => t.name));
+      if (others.length > 0) throw invalidInput(claimedByOthersMessage(plan.targetKeyspace, others));
       await insertStreams(conn, plan.workflowId, shard.streams.map((s) => ({ id: s.id, sourceShard: s.sourceShard })));
-      await claimTables(conn, plan.workflowId, shard.streams.map((s) => s.id), plan.tables.map((t) => t.name));
       for (const table of plan.tables) {
         const schema = schemas.get(table.name)!;
         const [exists] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [targetDb, table.name]);

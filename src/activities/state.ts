@@ -181,6 +181,41 @@ export async function claimTables(conn: Connection, workflowId: string, streamId
   }
 }
 
+/**
+ * Claims the tables (claimTables) unless another workflow has claimed one of them on this target
+ * primary; returns those claims (and claims nothing) if so. The plan refuses such tables, but two
+ * creates at the same moment both plan before either claims: a named lock makes claiming one at a
+ * time, and as every run claims its shards in the same order, the first to claim the first shard wins.
+ */
+export async function claimTablesAlone(conn: Connection, workflowId: string, streamIds: number[], tables: string[]): Promise<{ workflowId: string; table: string }[]> {
+  const name = lockName(`vtmigrate:claims:${await currentDatabase(conn)}`);
+  while (!(await getLock(conn, name, 10))) { /* another create claims on this primary now */ }
+  try {
+    const others = await tablesClaimedByOthers(conn, workflowId, tables);
+    if (others.length === 0) await claimTables(conn, workflowId, streamIds, tables);
+    return others;
+  } finally {
+    await conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined);
+  }
+}
+
+async function currentDatabase(conn: Connection): Promise<string> {
+  const [rows] = await conn.query('SELECT DATABASE() AS db');
+  return String((rows as { db: string | null }[])[0]?.db ?? '');
+}
+
+async function getLock(conn: Connection, name: string, waitSeconds: number): Promise<boolean> {
+  const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]);
+  return Number((rows as { got: number | null }[])[0]?.got) === 1;
+}
+
+/** The refusal of a create whose tables another workflow of the target keyspace claims. */
+export function claimedByOthersMessage(targetKeyspace: string, claims: { workflowId: string; table: string }[]): string {
+  const byWorkflow = claims.map(({ table, workflowId: id }) => `${table} (workflow ${id.startsWith(`${targetKeyspace}.`) ? id.slice(targetKeyspace.length + 1) : id})`).sort();
+  return `table(s) already being migrated into keyspace ${targetKeyspace} by another workflow: ${[...new Set(byWorkflow)].join(', ')}; complete or cancel that workflow first ` +
+    '(Migrate cancel also removes what a run that failed or was terminated left behind)';
+}
+
 /** Of `tables`, those another workflow's state claims on this target primary, with the workflow ids. */
 export async function tablesClaimedByOthers(conn: Connection, workflowId: string, tables: string[]): Promise<{ workflowId: string; table: string }[]> {
   if (tables.length === 0) return [];

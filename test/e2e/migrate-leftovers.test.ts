@@ -3,6 +3,7 @@
 // target. Before, nothing but SQL by hand removed them, and a new create of the workflow was
 // refused until then. Now `Migrate cancel` removes them, as it does for a running migration.
 import { strict as assert } from 'node:assert';
+import { statusQuery } from '../../src/workflows/api';
 import { hashKsid, shardOf } from '../support/routing';
 import {
   acquireHarness,
@@ -124,5 +125,39 @@ describe('Migrate cancel removes what an ended run left on the target', function
     assert.equal(state.reduce((n, s) => n + s.rows, 0), ROWS);
     const cmp = await compareById(h, TABLE);
     assert.deepEqual(cmp.problems, []);
+  });
+
+  it('two creates of one table at the same moment: one runs, the other fails naming it, and its cancel leaves the first one\'s tables', async () => {
+    for (const shard of TARGET_SHARDS) {
+      const p = tablet(h, 'target', shard);
+      await execOn(p.port, `DROP TABLE IF EXISTS ${TABLE}`, p.db);
+    }
+    const names = [`${WORKFLOW}_a`, `${WORKFLOW}_b`];
+    for (const n of names) await terminateIfRunning(h, `customer.${n}`);
+    const handles = await Promise.all(names.map((n) => startMigrate(h, { workflow: n, mountName: MOUNT, tables: [TABLE] })));
+    const outcomes = await Promise.all(handles.map(async (hd) => {
+      for (let i = 0; i < 240; i++) {
+        const d = await hd.describe();
+        if (d.status.name === 'FAILED') return 'failed';
+        if (d.status.name === 'RUNNING' && (await hd.query(statusQuery)).phase === 'Running') return 'running';
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return 'undecided';
+    }));
+    try {
+      assert.deepEqual([...outcomes].sort(), ['failed', 'running'], JSON.stringify(outcomes));
+      const loser = names[outcomes.indexOf('failed')];
+      const winner = names[outcomes.indexOf('running')];
+      const status = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', loser, '--target-keyspace', 'customer', 'status']);
+      assert.match(status.stderr, new RegExp(`table\\(s\\) already being migrated into keyspace customer by another workflow: ${TABLE} \\(workflow ${winner}\\)`));
+      const cancel = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', loser, '--target-keyspace', 'customer', 'cancel']);
+      assert.equal(cancel.code, 1, 'the losing run left nothing to cancel');
+      assert.match(cancel.stderr, /it left nothing on the target/);
+      const cmp = await compareById(h, TABLE);
+      assert.deepEqual(cmp.problems, []);
+      assert.equal(cmp.rows, ROWS);
+    } finally {
+      for (const n of names) await terminateIfRunning(h, `customer.${n}`);
+    }
   });
 });

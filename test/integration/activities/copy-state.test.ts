@@ -4,7 +4,7 @@
 // of one copy (a zombie and its retry) must not both commit the same batch.
 import { strict as assert } from 'node:assert';
 import { connectMysql, type Connection } from '../../../src/mysql/connect';
-import { advanceCopyState, deleteWorkflowState, ensureCopyState, ensureStateSchema, readCopyState } from '../../../src/activities/state';
+import { advanceCopyState, claimTablesAlone, deleteWorkflowState, ensureCopyState, ensureStateSchema, readCopyState, tablesClaimedByOthers } from '../../../src/activities/state';
 import { testTablets } from '../../support/stack';
 
 const WF = ['copystate.test_a', 'copystate.test_b'];
@@ -44,6 +44,19 @@ describe('copy checkpoints on one target shard', function () {
     // A second ensure never resets a checkpoint.
     await ensureCopyState(conns[0], WF[0], 1, 't');
     assert.deepEqual(await readCopyState(conns[0], WF[0], 1, 't'), first);
+  });
+
+  it('two workflows claiming one table at the same moment: exactly one gets it, the other is told whose it is', async () => {
+    for (let round = 0; round < 10; round++) {
+      for (const wf of WF) await deleteWorkflowState(conns[0], wf);
+      const others = await Promise.all(conns.map((c, i) => claimTablesAlone(c, WF[i], [1, 2], ['t', `only_${i}`])));
+      const winner = others.findIndex((o) => o.length === 0);
+      assert.ok(winner >= 0, JSON.stringify(others));
+      assert.deepEqual(others[1 - winner], [{ workflowId: WF[winner], table: 't' }]);
+      // The loser claimed nothing, not even its table no one else wanted.
+      assert.deepEqual(await tablesClaimedByOthers(conns[winner], WF[winner], ['t', 'only_0', 'only_1']), []);
+      assert.deepEqual((await tablesClaimedByOthers(conns[1 - winner], WF[1 - winner], ['t', 'only_0', 'only_1'])).map((c) => c.table).sort(), ['t', `only_${winner}`].sort());
+    }
   });
 
   it('refuses a batch whose starting checkpoint moved, or whose copy is done', async () => {
