@@ -4,10 +4,13 @@
 // block a new create of the workflow (and, for any other workflow, of the same tables). This
 // removes them as the run's own cancel would have: the workflow's state rows and VDiffs and,
 // unless keepData, the tables it claimed. The source is never touched.
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { quoteId, type Connection } from '../mysql/connect';
 import { listShards } from '../topo';
 import { migrateWorkflowId, type DiscardRequest, type DiscardResult } from '../workflows/api';
 import { openTargetTopo, withTopo, type ActivityDeps } from './deps';
+import { invalidInput } from './errors';
 import { makeHeartbeat } from './heartbeat';
 import { acquireShardLock, deleteWorkflowState, releaseShardLock, STATE_DB } from './state';
 import { connectTargetPrimary } from './target-primary';
@@ -19,6 +22,14 @@ const LOCK_WAIT_MS = 120_000;
 export async function discardMigration(deps: ActivityDeps, req: DiscardRequest): Promise<DiscardResult> {
   const hb = makeHeartbeat<{ message: string }>();
   const workflowId = migrateWorkflowId(req.targetKeyspace, req.workflow);
+  // Started from the Temporal CLI while the run goes on, this would drop tables under it.
+  const run = await Context.current().client.workflow.getHandle(workflowId).describe().catch((err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  });
+  if (run?.status.name === 'RUNNING') {
+    throw invalidInput(`workflow ${req.workflow} in keyspace ${req.targetKeyspace} is running: cancel it with Migrate cancel (or its cancel signal), which stops its streams first`);
+  }
   const shards = await withTopo(openTargetTopo(deps), (topo) => listShards(topo, req.targetKeyspace));
   const result: DiscardResult = { shards: [], droppedTables: [] };
   const dropped = new Set<string>();

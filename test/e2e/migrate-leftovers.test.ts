@@ -3,7 +3,7 @@
 // target. Before, nothing but SQL by hand removed them, and a new create of the workflow was
 // refused until then. Now `Migrate cancel` removes them, as it does for a running migration.
 import { strict as assert } from 'node:assert';
-import { statusQuery } from '../../src/workflows/api';
+import { discardWorkflowId, statusQuery, TASK_QUEUE } from '../../src/workflows/api';
 import { hashKsid, shardOf } from '../support/routing';
 import {
   acquireHarness,
@@ -112,6 +112,12 @@ describe('Migrate cancel removes what an ended run left on the target', function
   it('a run cancelled from Temporal (a cancellation request): cancel --keep-data keeps the tables and their rows, removes the state', async () => {
     const handle = h.client.workflow.getHandle(ID);
     assert.equal((await handle.describe()).status.name, 'RUNNING', 'the previous test leaves its new run running');
+    // MigrateDiscard from the Temporal CLI while the run goes on would drop its tables: refused.
+    await assert.rejects(
+      h.client.workflow.execute('MigrateDiscard', { taskQueue: TASK_QUEUE, workflowId: discardWorkflowId(ID), args: [{ targetKeyspace: 'customer', workflow: WORKFLOW }] }),
+      (err: Error & { cause?: Error & { cause?: Error } }) => /is running: cancel it with Migrate cancel/.test(err.cause?.cause?.message ?? ''),
+    );
+    assert.ok((await targetState(h)).every((s) => s.table && s.state > 0), 'nothing was touched');
     await handle.cancel();
     await waitFor('the run to close', async () => (await handle.describe()).status.name === 'CANCELLED', 60_000);
 
