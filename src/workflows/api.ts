@@ -277,8 +277,21 @@ export const shardDrainSignal = defineSignal<[{ positions: Record<string, string
 export const shardFinishSignal = defineSignal('finish');
 export const shardStatusQuery = defineQuery<ShardStatus>('status');
 
+/**
+ * What a shard child signals its run: its status, with a stream's `tables` left out while they are
+ * unchanged since its last update (the run keeps the ones it has). A shard failing for days
+ * signals twice every few minutes, and with every table in every update a run of hundreds of
+ * tables reached Temporal's history size limit in about a day.
+ */
+export type ShardUpdate = Omit<ShardStatus, 'streams'> & { streams: (Omit<StreamStatus, 'tables'> & { tables?: StreamStatus['tables'] })[] };
+
 /** Shard child → parent: its status after a change worth recording (phase, table done, error). */
-export const shardUpdateSignal = defineSignal<[ShardStatus]>('shardUpdate');
+export const shardUpdateSignal = defineSignal<[ShardUpdate]>('shardUpdate');
+
+/** The shard's status from an update, taking the tables an update left out from the one before. */
+export function applyShardUpdate(update: ShardUpdate, previous: ShardStatus | undefined): ShardStatus {
+  return { ...update, streams: update.streams.map((s) => ({ ...s, tables: s.tables ?? previous?.streams.find((p) => p.id === s.id)?.tables ?? {} })) };
+}
 
 // ---- search attributes ----
 

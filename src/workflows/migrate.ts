@@ -27,6 +27,7 @@ import {
   shardStopSignal,
   shardUpdateSignal,
   shardWorkflowId,
+  applyShardUpdate,
   planQuery,
   showQuery,
   startSignal,
@@ -39,7 +40,6 @@ import {
   type MigrateStatus,
   type MigrationPhase,
   type MigrationPlan,
-  type ShardStatus,
 } from './api';
 import { adminActivities } from './activities';
 import { workflowNow } from './clock';
@@ -87,8 +87,9 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
   setHandler(cancelSignal, (opts) => { actions.push({ kind: 'cancel', keepData: opts?.keepData ?? false }); });
   setHandler(stopSignal, () => { actions.push({ kind: 'stop' }); });
   setHandler(startSignal, () => { actions.push({ kind: 'start' }); });
-  setHandler(shardUpdateSignal, (shard: ShardStatus) => {
-    const i = status.shards.findIndex((s) => s.shard === shard.shard);
+  setHandler(shardUpdateSignal, (update) => {
+    const i = status.shards.findIndex((s) => s.shard === update.shard);
+    const shard = applyShardUpdate(update, i >= 0 ? status.shards[i] : undefined);
     if (i >= 0) status.shards[i] = shard;
     else status.shards.push(shard);
     if (!busy) refreshPhase();

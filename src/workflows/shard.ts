@@ -24,6 +24,7 @@ import {
   shardUpdateSignal,
   type ShardPhase,
   type ShardStatus,
+  type ShardUpdate,
   type StreamPlan,
   type TablePlan,
   type OnDdl,
@@ -116,9 +117,27 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   setHandler(shardFinishSignal, () => { st.finishing = true; });
 
   const parent = getExternalWorkflowHandle(input.parentId);
+  const slimUpdates = patched('slim-shard-updates');
+  /** Each stream's tables as last sent (JSON), to leave them out of updates while unchanged. */
+  const sentTables = new Map<number, string>();
+  const update = (): ShardUpdate => {
+    if (!slimUpdates) return status;
+    return {
+      ...status,
+      streams: status.streams.map((s) => {
+        const tables = JSON.stringify(s.tables);
+        if (sentTables.get(s.id) === tables) {
+          const { tables: _unchanged, ...rest } = s;
+          return rest;
+        }
+        sentTables.set(s.id, tables);
+        return s;
+      }),
+    };
+  };
   const notify = async () => {
     try {
-      await parent.signal(shardUpdateSignal, status);
+      await parent.signal(shardUpdateSignal, update());
     } catch {
       // The parent is gone (terminated or finished): nothing to tell.
     }
