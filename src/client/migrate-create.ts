@@ -22,7 +22,7 @@ import {
 import { parseTabletType, tabletTypeName } from '../topo';
 import { boolOption, durationOption, flagGiven, requireFlagsWithParents } from './flags';
 import { collectList } from './output';
-import { closedRunFailure, describeExecution, queryWithDeadline, sleep, type TemporalSession } from './temporal';
+import { closedRunFailure, describeExecution, noWorkerText, queryWithDeadline, sleep, workerPolling, type TemporalSession } from './temporal';
 import { formatDuration } from './eta';
 
 const ON_DDL: readonly OnDdl[] = ['IGNORE', 'STOP', 'EXEC', 'EXEC_IGNORE'];
@@ -171,6 +171,7 @@ async function startMigrate(client: Client, req: MigrateRequest): Promise<Workfl
 async function waitForValidation(client: Client, handle: WorkflowHandle, timeoutMs: number): Promise<MigrateStatus> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
+  let workerChecked = false;
   for (;;) {
     const info = await describeExecution(handle);
     if (info && info.state !== 'RUNNING') {
@@ -183,6 +184,14 @@ async function waitForValidation(client: Client, handle: WorkflowHandle, timeout
       last = status.details;
     } catch (err) {
       last = (err as Error).message;
+      // Without a worker the run cannot even validate: say so now rather than at the deadline.
+      if (!workerChecked) {
+        workerChecked = true;
+        if ((await workerPolling(client)) === false) {
+          last = noWorkerText(client);
+          process.stderr.write(`workflow ${handle.workflowId} was created, but ${last}\n`);
+        }
+      }
     }
     if (Date.now() >= deadline) {
       throw new Error(`workflow ${handle.workflowId} was created but has not finished validating after ${formatDuration(timeoutMs / 1000)}: ${last || 'no answer yet'}; it continues in the background (see Migrate status)`);

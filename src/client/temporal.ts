@@ -4,6 +4,9 @@
 import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { TASK_QUEUE } from '../workflows/api';
 import { reportError } from './output';
 
 /** How long a command waits for the Temporal frontend before saying it does not answer. */
@@ -107,11 +110,15 @@ function ranOutOfTime(err: unknown): boolean {
  */
 export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandle, query: QueryDefinition<T, []>, timeoutMs = QUERY_TIMEOUT_MS, retry = true): Promise<T> {
   const budgets = retry ? [timeoutMs, 2 * timeoutMs] : [timeoutMs];
-  for (const ms of budgets) {
+  for (const [i, ms] of budgets.entries()) {
     try {
       return await client.withDeadline(Date.now() + ms, () => handle.query(query));
     } catch (err) {
       if (!ranOutOfTime(err)) throw err;
+    }
+    // No worker at all: asking again cannot help.
+    if (i === 0 && (await workerPolling(client)) === false) {
+      throw new Error(`workflow ${handle.workflowId} did not answer the ${query.name} query within ${ms / 1000}s: ${noWorkerText(client)}`);
     }
   }
   const waited = budgets.reduce((sum, ms) => sum + ms, 0);
@@ -119,6 +126,33 @@ export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandl
     `workflow ${handle.workflowId} did not answer the ${query.name} query within ${waited / 1000}s: ` +
       'is a vtmigrate worker running on task queue vtmigrate?',
   );
+}
+
+/** A worker long-polls for at most about a minute; one not seen for longer is gone. */
+const POLLER_SEEN_MS = 120_000;
+
+/**
+ * Whether any worker has polled the vtmigrate task queue for workflow tasks lately (undefined when
+ * Temporal would not say). Without one, a Migrate run waits, and its queries hang.
+ */
+export async function workerPolling(client: Client): Promise<boolean | undefined> {
+  try {
+    const res = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: TASK_QUEUE },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    const now = Date.now();
+    return (res.pollers ?? []).some((p) => p.lastAccessTime && now - tsToMs(p.lastAccessTime) < POLLER_SEEN_MS);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What to tell an operator when no worker polls the task queue. */
+export function noWorkerText(client: Client): string {
+  return `no vtmigrate worker has polled task queue ${TASK_QUEUE} (namespace ${client.options.namespace}) in the last ${POLLER_SEEN_MS / 60_000} minutes: ` +
+    'start one with `vtmigrate worker --config FILE` (the workflow waits for it)';
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
