@@ -116,9 +116,12 @@ export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandl
     } catch (err) {
       if (!ranOutOfTime(err)) throw err;
     }
-    // No worker at all: asking again cannot help.
-    if (i === 0 && (await workerPolling(client)) === false) {
-      throw new Error(`workflow ${handle.workflowId} did not answer the ${query.name} query within ${ms / 1000}s: ${noWorkerText(client)}`);
+    // No worker at all on the run's task queue: asking again cannot help.
+    if (i === 0) {
+      const queue = (await handle.describe().catch(() => undefined))?.taskQueue ?? TASK_QUEUE;
+      if ((await workerPolling(client, queue)) === false) {
+        throw new Error(`workflow ${handle.workflowId} did not answer the ${query.name} query within ${ms / 1000}s: ${noWorkerText(client, queue)}`);
+      }
     }
   }
   const waited = budgets.reduce((sum, ms) => sum + ms, 0);
@@ -135,11 +138,11 @@ const POLLER_SEEN_MS = 120_000;
  * Whether any worker has polled the vtmigrate task queue for workflow tasks lately (undefined when
  * Temporal would not say). Without one, a Migrate run waits, and its queries hang.
  */
-export async function workerPolling(client: Client): Promise<boolean | undefined> {
+export async function workerPolling(client: Client, taskQueue = TASK_QUEUE): Promise<boolean | undefined> {
   try {
     const res = await client.workflowService.describeTaskQueue({
       namespace: client.options.namespace,
-      taskQueue: { name: TASK_QUEUE },
+      taskQueue: { name: taskQueue },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     const now = Date.now();
@@ -150,8 +153,8 @@ export async function workerPolling(client: Client): Promise<boolean | undefined
 }
 
 /** What to tell an operator when no worker polls the task queue. */
-export function noWorkerText(client: Client): string {
-  return `no vtmigrate worker has polled task queue ${TASK_QUEUE} (namespace ${client.options.namespace}) in the last ${POLLER_SEEN_MS / 60_000} minutes: ` +
+export function noWorkerText(client: Client, taskQueue = TASK_QUEUE): string {
+  return `no vtmigrate worker has polled task queue ${taskQueue} (namespace ${client.options.namespace}) in the last ${POLLER_SEEN_MS / 60_000} minutes: ` +
     'start one with `vtmigrate worker --config FILE` (the workflow waits for it)';
 }
 
