@@ -189,13 +189,13 @@ export async function claimTables(conn: Connection, workflowId: string, streamId
  */
 export async function claimTablesAlone(conn: Connection, workflowId: string, streamIds: number[], tables: string[]): Promise<{ workflowId: string; table: string }[]> {
   const name = lockName(`vtmigrate:claims:${await currentDatabase(conn)}`);
-  while (!(await getLock(conn, name, 10))) { /* another create claims on this primary now */ }
+  while (!(await tryLock(conn, name, 10))) { /* another create claims on this primary now */ }
   try {
     const others = await tablesClaimedByOthers(conn, workflowId, tables);
     if (others.length === 0) await claimTables(conn, workflowId, streamIds, tables);
     return others;
   } finally {
-    await conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined);
+    await releaseLock(conn, name).catch(() => undefined);
   }
 }
 
@@ -204,9 +204,14 @@ async function currentDatabase(conn: Connection): Promise<string> {
   return String((rows as { db: string | null }[])[0]?.db ?? '');
 }
 
-async function getLock(conn: Connection, name: string, waitSeconds: number): Promise<boolean> {
+/** A named lock of the connection's session (GET_LOCK): true once held, false when waitSeconds passed first. */
+export async function tryLock(conn: Connection, name: string, waitSeconds = 0): Promise<boolean> {
   const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]);
   return Number((rows as { got: number | null }[])[0]?.got) === 1;
+}
+
+export async function releaseLock(conn: Connection, name: string): Promise<void> {
+  await conn.query('SELECT RELEASE_LOCK(?)', [name]);
 }
 
 /** The refusal of a create whose tables another workflow of the target keyspace claims. */
@@ -294,8 +299,7 @@ export async function deleteWorkflowState(conn: Connection, workflowId: string):
  * at the same time as its replacement. Waits up to waitSeconds.
  */
 export async function acquireShardLock(conn: Connection, workflowId: string, shard: string, waitSeconds: number): Promise<boolean> {
-  const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [shardLockName(workflowId, shard), waitSeconds]);
-  return Number((rows as { got: number | null }[])[0]?.got) === 1;
+  return tryLock(conn, shardLockName(workflowId, shard), waitSeconds);
 }
 
 /**
@@ -304,13 +308,11 @@ export async function acquireShardLock(conn: Connection, workflowId: string, sha
  * shard lock one at a time (copy.ts).
  */
 export async function acquireCopyLock(conn: Connection, workflowId: string, shard: string, streamId: number, table: string, waitSeconds: number): Promise<boolean> {
-  const name = lockName(`vtmigrate:${workflowId}:${shard}:${streamId}:${table}`);
-  const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]);
-  return Number((rows as { got: number | null }[])[0]?.got) === 1;
+  return tryLock(conn, lockName(`vtmigrate:${workflowId}:${shard}:${streamId}:${table}`), waitSeconds);
 }
 
 export async function releaseShardLock(conn: Connection, workflowId: string, shard: string): Promise<void> {
-  await conn.query('SELECT RELEASE_LOCK(?)', [shardLockName(workflowId, shard)]);
+  await releaseLock(conn, shardLockName(workflowId, shard));
 }
 
 export function shardLockName(workflowId: string, shard: string): string {

@@ -175,14 +175,7 @@ function fnv(s: string): string {
   return (h >>> 0).toString(16) + s.length.toString(16);
 }
 
-export async function tryLock(conn: Connection, name: string, waitSeconds = 0): Promise<boolean> {
-  const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]);
-  return Number((rows as { got: number | null }[])[0]?.got) === 1;
-}
-
-export async function releaseLock(conn: Connection, name: string): Promise<void> {
-  await conn.query('SELECT RELEASE_LOCK(?)', [name]);
-}
+export { releaseLock, tryLock } from './state';
 
 export async function lockIsFree(conn: Connection, name: string): Promise<boolean> {
   const [rows] = await conn.query('SELECT IS_FREE_LOCK(?) AS free', [name]);
