@@ -89,7 +89,9 @@ async function shardLive(client: Client, parentId: string, shard: string): Promi
     handle.describe().catch(() => undefined),
     queryWithDeadline(client, handle, shardStatusQuery).catch(() => undefined),
   ]);
-  if (status) live.status = status;
+  // A shard workflow that ended while the run goes on (terminated, say) still answers queries with
+  // its last state ("Running"): the run's own record says what happened to it.
+  if (status && described?.status.name !== 'TERMINATED' && described?.status.name !== 'FAILED' && described?.status.name !== 'TIMED_OUT') live.status = status;
   const converter = client.options.loadedDataConverter;
   for (const pa of described?.raw.pendingActivities ?? []) {
     // A copy's heartbeat names its stream: a failure of that copy is that stream's.

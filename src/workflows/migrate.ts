@@ -170,39 +170,69 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
 
   const ref = migrationRef(plan);
   const children: ChildWorkflowHandle<typeof MigrateShard>[] = [];
-  const childIds = plan.shards.map((s) => shardWorkflowId(info.workflowId, s.shard));
+  /**
+   * Shards whose workflow ended while the run went on (terminated from the Temporal CLI or Web UI,
+   * say): nothing replicates into them, signals to them fail, and `start` starts them again. A
+   * new shard workflow resumes from what the target holds (start positions, copy checkpoints,
+   * stream positions), as a retried activity does. Before, `start` failed ("Unable to signal
+   * external workflow") and only a cancel and a new copy got the migration going again.
+   */
+  const ended = new Set<string>();
+  let finishing = false;
   const signalChildren = async (send: (h: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>) => {
-    await Promise.all(childIds.map((id) => send(getExternalWorkflowHandle(id))));
+    await Promise.all(plan.shards.filter((s) => !ended.has(s.shard)).map((s) => send(getExternalWorkflowHandle(shardWorkflowId(info.workflowId, s.shard)))));
+  };
+  const shardEnded = (shard: string, how: string) => {
+    if (finishing || !patched('restart-ended-shards')) return;
+    ended.add(shard);
+    const s = status.shards.find((x) => x.shard === shard);
+    if (s) {
+      s.phase = 'Error';
+      s.lastError = `the workflow of shard ${shard} ended (${how}) while the migration goes on: Workflow start starts it again, resuming from the target's checkpoints`;
+    }
+    if (!busy) refreshPhase();
   };
 
+  const startShard = async (s: (typeof plan.shards)[number]) => {
+    const child = await startChild(MigrateShard, {
+      workflowId: shardWorkflowId(info.workflowId, s.shard),
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: request.targetKeyspace }],
+      args: [{
+        ref,
+        parentId: info.workflowId,
+        shard: s.shard,
+        primaryAlias: s.primaryAlias,
+        streams: s.streams,
+        tables: plan.tables,
+        onDdl: request.onDdl,
+        stopAfterCopy: request.stopAfterCopy,
+        batchRows: request.copyBatchRows,
+        batchBytes: request.copyBatchBytes,
+        historyLimit: request.shardHistoryLimit,
+      }],
+    });
+    // Shards end when the run finishes them; otherwise someone ended one.
+    child.result().then(() => shardEnded(s.shard, 'it completed'), (err: unknown) => shardEnded(s.shard, failureMessage(err)));
+    return child;
+  };
   const startShards = async () => {
-    for (const s of plan.shards) {
-      children.push(await startChild(MigrateShard, {
-        workflowId: shardWorkflowId(info.workflowId, s.shard),
-        parentClosePolicy: ParentClosePolicy.TERMINATE,
-        typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: request.targetKeyspace }],
-        args: [{
-          ref,
-          parentId: info.workflowId,
-          shard: s.shard,
-          primaryAlias: s.primaryAlias,
-          streams: s.streams,
-          tables: plan.tables,
-          onDdl: request.onDdl,
-          stopAfterCopy: request.stopAfterCopy,
-          batchRows: request.copyBatchRows,
-          batchBytes: request.copyBatchBytes,
-          historyLimit: request.shardHistoryLimit,
-        }],
-      }));
-    }
+    for (const s of plan.shards) children.push(await startShard(s));
     setPhase('Copying');
+  };
+  const restartEndedShards = async () => {
+    for (const [i, s] of plan.shards.entries()) {
+      if (!ended.has(s.shard)) continue;
+      ended.delete(s.shard);
+      children[i] = await startShard(s);
+    }
   };
 
   if (request.autoStart) await startShards();
   else setPhase('Stopped');
 
   const finishChildren = async () => {
+    finishing = true;
     // A shard that already ended (terminated from the Temporal CLI, say) cannot be signalled and
     // needs no finishing; its state is cleaned up with the rest.
     await signalChildren((h) => h.signal(shardFinishSignal).catch(() => undefined));
@@ -213,7 +243,8 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
    * Returns '' once every shard is Drained, else how the wait ended: a shard failing, or `stopWhen`.
    */
   const drainShards = async (positions: Record<string, string>, stopWhen: () => boolean): Promise<string> => {
-    for (const s of status.shards) s.phase = 'Draining';
+    // A shard whose workflow ended stays in Error: the drain stops at once, naming it.
+    for (const s of status.shards) if (!ended.has(s.shard)) s.phase = 'Draining';
     await signalChildren((h) => h.signal(shardDrainSignal, { positions }));
     await condition(() => status.shards.every((s) => s.phase === 'Drained') || status.shards.some((s) => s.phase === 'Error') || stopWhen());
     if (status.shards.every((s) => s.phase === 'Drained')) return '';
@@ -276,7 +307,10 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     try {
       if (action.kind === 'start') {
         if (children.length === 0) await startShards();
-        else await signalChildren((h) => h.signal(shardStartSignal));
+        else {
+          await restartEndedShards();
+          await signalChildren((h) => h.signal(shardStartSignal));
+        }
       } else if (action.kind === 'stop') {
         await signalChildren((h) => h.signal(shardStopSignal));
       } else if (action.kind === 'cutover') {

@@ -133,6 +133,45 @@ describe('Migrate cancel removes what an ended run left on the target', function
     assert.deepEqual(cmp.problems, []);
   });
 
+  it('a shard\'s workflow terminated from Temporal: status says so, Workflow start starts it again, and it resumes from its checkpoints', async () => {
+    const id = `customer.${WORKFLOW}_shard`;
+    for (const shard of TARGET_SHARDS) {
+      const p = tablet(h, 'target', shard);
+      await execOn(p.port, `DROP TABLE IF EXISTS ${TABLE}`, p.db);
+    }
+    const handle = await startMigrate(h, { workflow: `${WORKFLOW}_shard`, mountName: MOUNT, tables: [TABLE] });
+    try {
+      await waitStatus(handle, 'the copy is done and the streams run', (s) => s.phase === 'Running', 120_000);
+      await h.client.workflow.getHandle(`${id}/40-c0`).terminate('an operator, from the Temporal Web UI');
+      const s = await waitStatus(handle, 'the run to notice', (st) => st.shards.find((x) => x.shard === '40-c0')?.phase === 'Error', 30_000, { allowErrors: true });
+      assert.match(s.shards.find((x) => x.shard === '40-c0')!.lastError, /the workflow of shard 40-c0 ended \(.*\) while the migration goes on: Workflow start starts it again/);
+      // Written while nothing replicates into 40-c0.
+      for (const sh of SOURCE_SHARDS) {
+        const ids = [];
+        for (let i = ROWS + 1; i <= ROWS + 60; i++) if (shardOf(SOURCE_SHARDS, hashKsid(BigInt(i))) === sh) ids.push(i);
+        const p = tablet(h, 'source', sh);
+        await execOn(p.port, [`INSERT INTO ${TABLE} VALUES ${ids.map((i) => `(${i}, 'late ${i}')`).join(',')}`, `UPDATE ${TABLE} SET name = CONCAT(name, '!') WHERE id % 7 = 0`], p.db);
+      }
+      const r = await vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', 'start', '--workflow', `${WORKFLOW}_shard`]);
+      assert.equal(r.code, 0, r.stderr);
+      await waitStatus(handle, 'every shard runs again', (st) => st.phase === 'Running' && st.shards.every((x) => x.phase === 'Running'), 60_000, { allowErrors: true });
+      const cmp = await waitFor('the target to catch up', async () => {
+        const c = await compareById(h, TABLE);
+        return c.problems.length === 0 ? c : undefined;
+      }, 60_000, 1000);
+      assert.equal(cmp.rows, ROWS + 60);
+      const cut = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', `${WORKFLOW}_shard`, '--target-keyspace', 'customer', 'cutover']);
+      assert.equal(cut.code, 0, `${cut.stdout}${cut.stderr}`);
+      assert.match(cut.stdout, /Verdict: all \d+ table shard\(s\) match/);
+    } finally {
+      await terminateIfRunning(h, id);
+      for (const sh of SOURCE_SHARDS) {
+        const p = tablet(h, 'source', sh);
+        await execOn(p.port, [`DELETE FROM ${TABLE} WHERE id > ${ROWS}`, `UPDATE ${TABLE} SET name = TRIM(TRAILING '!' FROM name)`], p.db);
+      }
+    }
+  });
+
   it('two creates of one table at the same moment: one runs, the other fails naming it, and its cancel leaves the first one\'s tables', async () => {
     for (const shard of TARGET_SHARDS) {
       const p = tablet(h, 'target', shard);
