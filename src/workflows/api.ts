@@ -280,8 +280,8 @@ export const shardStatusQuery = defineQuery<ShardStatus>('status');
 /**
  * What a shard child signals its run: its status, with a stream's `tables` left out while they are
  * unchanged since its last update (the run keeps the ones it has). A shard failing for days
- * signals twice every few minutes, and with every table in every update a run of hundreds of
- * tables reached Temporal's history size limit in about a day.
+ * signals twice every couple of minutes, and with every table in every update a run of hundreds
+ * of tables would reach Temporal's history size limit in about a day.
  */
 export type ShardUpdate = Omit<ShardStatus, 'streams'> & { streams: (Omit<StreamStatus, 'tables'> & { tables?: StreamStatus['tables'] })[] };
 
