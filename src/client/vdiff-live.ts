@@ -36,6 +36,17 @@ export async function listVDiffs(client: Client, keyspace: string, workflow: str
   return [...byId.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.uuid < b.uuid ? -1 : 1));
 }
 
+/**
+ * Ends the VDiffs of `<ks>.<wf>` still running (a cancel drops the tables under them, and a diff
+ * that failed afterwards wrote its state back for a workflow that no longer exists).
+ */
+export async function endRunningVDiffs(client: Client, keyspace: string, workflow: string, reason: string): Promise<void> {
+  for (const v of await listVDiffs(client, keyspace, workflow)) {
+    const handle = client.workflow.getHandle(v.workflowId);
+    if ((await describeExecution(handle))?.state === 'RUNNING') await handle.terminate(reason).catch(() => undefined);
+  }
+}
+
 export interface LiveVDiff {
   handle: WorkflowHandle;
   running: boolean;
