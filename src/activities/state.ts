@@ -188,7 +188,8 @@ export async function claimTables(conn: Connection, workflowId: string, streamId
  * time, and as every run claims its shards in the same order, the first to claim the first shard wins.
  */
 export async function claimTablesAlone(conn: Connection, workflowId: string, streamIds: number[], tables: string[]): Promise<{ workflowId: string; table: string }[]> {
-  const name = lockName(`vtmigrate:claims:${await currentDatabase(conn)}`);
+  // One lock per target primary: the claims of every keyspace on it live in the one STATE_DB.
+  const name = 'vtmigrate:claims';
   while (!(await tryLock(conn, name, 10))) { /* another create claims on this primary now */ }
   try {
     const others = await tablesClaimedByOthers(conn, workflowId, tables);
@@ -197,11 +198,6 @@ export async function claimTablesAlone(conn: Connection, workflowId: string, str
   } finally {
     await releaseLock(conn, name).catch(() => undefined);
   }
-}
-
-async function currentDatabase(conn: Connection): Promise<string> {
-  const [rows] = await conn.query('SELECT DATABASE() AS db');
-  return String((rows as { db: string | null }[])[0]?.db ?? '');
 }
 
 /** A named lock of the connection's session (GET_LOCK): true once held, false when waitSeconds passed first. */

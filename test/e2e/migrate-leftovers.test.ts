@@ -50,6 +50,16 @@ async function targetState(h: Harness): Promise<{ shard: string; table: boolean;
   return out;
 }
 
+/** Rows from..to named `<label> <id>`, each on the source shard its id hashes to; then `also` on every source shard. */
+async function insertRows(h: Harness, from: number, to: number, label: string, also: string[] = []): Promise<void> {
+  for (const shard of SOURCE_SHARDS) {
+    const ids = [];
+    for (let id = from; id <= to; id++) if (shardOf(SOURCE_SHARDS, hashKsid(BigInt(id))) === shard) ids.push(id);
+    const p = tablet(h, 'source', shard);
+    await execOn(p.port, [`INSERT INTO ${TABLE} VALUES ${ids.map((id) => `(${id}, '${label} ${id}')`).join(',')}`, ...also], p.db);
+  }
+}
+
 describe('Migrate cancel removes what an ended run left on the target', function () {
   this.timeout(300_000);
   let h: Harness;
@@ -62,12 +72,7 @@ describe('Migrate cancel removes what an ended run left on the target', function
     await createSourceTables(h, { [TABLE]: `CREATE TABLE ${TABLE} (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(40) NOT NULL, KEY name_idx (name)) ENGINE=InnoDB` });
     await addTablesToVSchemas(h, { [TABLE]: { column: 'id', name: 'hash' } });
     await ensureMount(h, MOUNT);
-    for (const s of SOURCE_SHARDS) {
-      const ids = [];
-      for (let id = 1; id <= ROWS; id++) if (shardOf(SOURCE_SHARDS, hashKsid(BigInt(id))) === s) ids.push(id);
-      const p = tablet(h, 'source', s);
-      await execOn(p.port, `INSERT INTO ${TABLE} VALUES ${ids.map((id) => `(${id}, 'item ${id}')`).join(',')}`, p.db);
-    }
+    await insertRows(h, 1, ROWS, 'item');
   });
 
   after(async () => {
@@ -146,12 +151,7 @@ describe('Migrate cancel removes what an ended run left on the target', function
       const s = await waitStatus(handle, 'the run to notice', (st) => st.shards.find((x) => x.shard === '40-c0')?.phase === 'Error', 30_000, { allowErrors: true });
       assert.match(s.shards.find((x) => x.shard === '40-c0')!.lastError, /the workflow of shard 40-c0 ended \(.*\) while the migration goes on: Workflow start starts it again/);
       // Written while nothing replicates into 40-c0.
-      for (const sh of SOURCE_SHARDS) {
-        const ids = [];
-        for (let i = ROWS + 1; i <= ROWS + 60; i++) if (shardOf(SOURCE_SHARDS, hashKsid(BigInt(i))) === sh) ids.push(i);
-        const p = tablet(h, 'source', sh);
-        await execOn(p.port, [`INSERT INTO ${TABLE} VALUES ${ids.map((i) => `(${i}, 'late ${i}')`).join(',')}`, `UPDATE ${TABLE} SET name = CONCAT(name, '!') WHERE id % 7 = 0`], p.db);
-      }
+      await insertRows(h, ROWS + 1, ROWS + 60, 'late', [`UPDATE ${TABLE} SET name = CONCAT(name, '!') WHERE id % 7 = 0`]);
       const r = await vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', 'start', '--workflow', `${WORKFLOW}_shard`]);
       assert.equal(r.code, 0, r.stderr);
       await waitStatus(handle, 'every shard runs again', (st) => st.phase === 'Running' && st.shards.every((x) => x.phase === 'Running'), 60_000, { allowErrors: true });
