@@ -193,7 +193,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     if (!busy) refreshPhase();
   };
 
-  const startShard = async (s: (typeof plan.shards)[number]) => {
+  const startShard = async (s: (typeof plan.shards)[number], stopAfterCopy = request.stopAfterCopy) => {
     const child = await startChild(MigrateShard, {
       workflowId: shardWorkflowId(info.workflowId, s.shard),
       parentClosePolicy: ParentClosePolicy.TERMINATE,
@@ -206,7 +206,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
         streams: s.streams,
         tables: plan.tables,
         onDdl: request.onDdl,
-        stopAfterCopy: request.stopAfterCopy,
+        stopAfterCopy,
         batchRows: request.copyBatchRows,
         batchBytes: request.copyBatchBytes,
         historyLimit: request.shardHistoryLimit,
@@ -224,7 +224,10 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     for (const [i, s] of plan.shards.entries()) {
       if (!ended.has(s.shard)) continue;
       ended.delete(s.shard);
-      children[i] = await startShard(s);
+      // `start` asked for streams that run: a shard whose copy had finished must not stop again
+      // after its (instant) copy phase because the run was created with --stop-after-copy.
+      const copied = status.shards.find((x) => x.shard === s.shard)?.copyFinishedAt !== undefined;
+      children[i] = await startShard(s, request.stopAfterCopy && !copied);
     }
   };
 

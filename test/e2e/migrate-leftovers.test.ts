@@ -144,9 +144,14 @@ describe('Migrate cancel removes what an ended run left on the target', function
       const p = tablet(h, 'target', shard);
       await execOn(p.port, `DROP TABLE IF EXISTS ${TABLE}`, p.db);
     }
-    const handle = await startMigrate(h, { workflow: `${WORKFLOW}_shard`, mountName: MOUNT, tables: [TABLE] });
+    // Created with --stop-after-copy: the shard started again must not stop after its copy phase
+    // a second time (its copy is done, and `start` asked for running streams).
+    const handle = await startMigrate(h, { workflow: `${WORKFLOW}_shard`, mountName: MOUNT, tables: [TABLE], stopAfterCopy: true });
     try {
-      await waitStatus(handle, 'the copy is done and the streams run', (s) => s.phase === 'Running', 120_000);
+      await waitStatus(handle, 'the copy is done and the streams stop', (s) => s.phase === 'Stopped' && s.shards.every((x) => x.copyFinishedAt !== undefined), 120_000);
+      const started = await vtmigrateOn(h, 'target', ['Workflow', '--keyspace', 'customer', 'start', '--workflow', `${WORKFLOW}_shard`]);
+      assert.equal(started.code, 0, started.stderr);
+      await waitStatus(handle, 'the streams run', (s) => s.phase === 'Running', 60_000);
       await h.client.workflow.getHandle(`${id}/40-c0`).terminate('an operator, from the Temporal Web UI');
       const s = await waitStatus(handle, 'the run to notice', (st) => st.shards.find((x) => x.shard === '40-c0')?.phase === 'Error', 30_000, { allowErrors: true });
       assert.match(s.shards.find((x) => x.shard === '40-c0')!.lastError, /the workflow of shard 40-c0 ended \(.*\) while the migration goes on: Workflow start starts it again/);
