@@ -3,6 +3,8 @@
 // empty entry, as Vitess does; a sharded target already has them, validated at create — where
 // Vitess's own complete fails). Cancel also drops the copied tables unless --keep-data. The
 // source is never touched.
+import { Context } from '@temporalio/activity';
+import { endRunningVDiffs } from '../client/vdiff-live';
 import { quoteId } from '../mysql/connect';
 import { listCells, rebuildSrvVSchema, updateVSchema } from '../topo';
 import type { FinishTask } from '../workflows/tasks';
@@ -13,8 +15,19 @@ import { connectTargetPrimary } from './target-primary';
 
 export interface FinishResult { summary: string; droppedTables: string[] }
 
+/**
+ * A VDiff of the workflow still running would fail on the state (and, for cancel, the tables)
+ * removed under it, and could write its results back for a workflow that is gone. Ended here, so
+ * that a complete or cancel signalled from the Temporal CLI or Web UI ends them as ours does.
+ */
+async function endVDiffs(task: FinishTask, step: string): Promise<void> {
+  const { plan } = task;
+  await endRunningVDiffs(Context.current().client, plan.targetKeyspace, plan.workflow, `Migrate ${step} of ${plan.workflowId}`);
+}
+
 export async function completeMigration(deps: ActivityDeps, task: FinishTask): Promise<FinishResult> {
   const { plan } = task;
+  await endVDiffs(task, 'complete');
   for (const shard of plan.shards) {
     const { conn } = await connectTargetPrimary(deps, plan.targetKeyspace, shard.shard);
     try {
@@ -39,6 +52,7 @@ export async function completeMigration(deps: ActivityDeps, task: FinishTask): P
 
 export async function cancelMigration(deps: ActivityDeps, task: FinishTask): Promise<FinishResult> {
   const { plan } = task;
+  await endVDiffs(task, 'cancel');
   const dropped = new Set<string>();
   for (const shard of plan.shards) {
     const { conn } = await connectTargetPrimary(deps, plan.targetKeyspace, shard.shard);

@@ -6,6 +6,7 @@
 // unless keepData, the tables it claimed. The source is never touched.
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { endRunningVDiffs } from '../client/vdiff-live';
 import { quoteId, type Connection } from '../mysql/connect';
 import { listShards } from '../topo';
 import { migrateWorkflowId, type DiscardRequest, type DiscardResult } from '../workflows/api';
@@ -30,6 +31,8 @@ export async function discardMigration(deps: ActivityDeps, req: DiscardRequest):
   if (run?.status.name === 'RUNNING') {
     throw invalidInput(`workflow ${req.workflow} in keyspace ${req.targetKeyspace} is running: cancel it with Migrate cancel (or its cancel signal), which stops its streams first`);
   }
+  // Its VDiffs still running would fail on what this removes, and could write their results back.
+  await endRunningVDiffs(Context.current().client, req.targetKeyspace, req.workflow, `Migrate cancel of ${workflowId}`);
   const shards = await withTopo(openTargetTopo(deps), (topo) => listShards(topo, req.targetKeyspace));
   const result: DiscardResult = { shards: [], droppedTables: [] };
   const dropped = new Set<string>();

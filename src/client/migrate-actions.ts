@@ -9,7 +9,6 @@ import { printJSON, printLine } from './output';
 import { cutoverOk, cutoverToJSON, formatCutoverText } from './cutover-format';
 import { baseFlags, newNotes, pollRun } from './migrate-common';
 import { NoStreamsError, runLeavesState, runningMigration } from './live';
-import { endRunningVDiffs } from './vdiff-live';
 import { formatDuration } from './eta';
 import { parseAlias } from './status-model';
 import { causeMessage, closedRunFailure, type TemporalSession } from './temporal';
@@ -115,7 +114,6 @@ export async function cancelCommand(temporal: TemporalSession, command: Command)
     return printCancelled(base, primaries);
   }
   const { handle, status } = running;
-  await endRunningVDiffs(client, base.targetKeyspace, base.workflow, `Migrate cancel of ${handle.workflowId}`);
   await handle.signal(cancelSignal, ...(flags.keepData ? [{ keepData: true }] as const : []));
   if (!flags.wait) return requested('Cancel', handle.workflowId);
   await waitForClose(client, handle, flags, 'cancel', status.errors.length);
@@ -130,7 +128,6 @@ export async function cancelCommand(temporal: TemporalSession, command: Command)
 async function discardEndedRun(client: Client, noRun: unknown, req: DiscardRequest): Promise<string[]> {
   // A completed run (Completed or Cancelled) removed its own state.
   if (!(noRun instanceof NoStreamsError) || !noRun.lastRun || !runLeavesState(noRun.lastRun.state)) throw noRun;
-  await endRunningVDiffs(client, req.targetKeyspace, req.workflow, `Migrate cancel of ${migrateWorkflowId(req.targetKeyspace, req.workflow)}`);
   const result = await client.workflow.execute<typeof MigrateDiscard>('MigrateDiscard', {
     taskQueue: TASK_QUEUE,
     workflowId: discardWorkflowId(migrateWorkflowId(req.targetKeyspace, req.workflow)),

@@ -38,7 +38,8 @@ export async function listVDiffs(client: Client, keyspace: string, workflow: str
 
 /**
  * Ends the VDiffs of `<ks>.<wf>` still running (a cancel drops the tables under them, and a diff
- * failing afterwards could write its state back for a workflow that no longer exists).
+ * failing afterwards could write its state back for a workflow that no longer exists). The
+ * complete, cancel and discard activities call it, with the worker's client.
  */
 export async function endRunningVDiffs(client: Client, keyspace: string, workflow: string, reason: string): Promise<void> {
   for (const v of await listVDiffs(client, keyspace, workflow)) {

@@ -3,7 +3,7 @@
 // target. Before, nothing but SQL by hand removed them, and a new create of the workflow was
 // refused until then. Now `Migrate cancel` removes them, as it does for a running migration.
 import { strict as assert } from 'node:assert';
-import { discardWorkflowId, statusQuery, TASK_QUEUE } from '../../src/workflows/api';
+import { discardWorkflowId, statusQuery, TargetKeyspaceAttr, TASK_QUEUE, vdiffWorkflowId, type MigrateStatus } from '../../src/workflows/api';
 import { hashKsid, shardOf } from '../support/routing';
 import {
   acquireHarness,
@@ -96,9 +96,15 @@ describe('Migrate cancel removes what an ended run left on the target', function
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`workflow ${WORKFLOW} already exists in keyspace customer: an earlier run of ${ID} left its state .*Migrate --workflow ${WORKFLOW} --target-keyspace customer cancel \\[--keep-data\\] removes it`));
 
+    // A VDiff of the workflow still running (no worker polls its task queue): the cancel ends it.
+    const vdiff = await h.client.workflow.start('VDiff', {
+      taskQueue: 'vtmigrate-test-nobody-polls', workflowId: vdiffWorkflowId('customer', WORKFLOW, `left${Date.now()}`), args: [],
+      typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: 'customer' }],
+    });
     r = await migrate('cancel');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), `Successfully cancelled the ${WORKFLOW} workflow in the customer keyspace`);
+    assert.equal((await vdiff.describe()).status.name, 'TERMINATED');
     assert.deepEqual(await targetState(h), TARGET_SHARDS.map((shard) => ({ shard, table: false, rows: 0, state: 0 })));
     // Nothing is left: a second cancel says so, as for a workflow that never existed.
     r = await migrate('cancel');
@@ -174,6 +180,35 @@ describe('Migrate cancel removes what an ended run left on the target', function
         const p = tablet(h, 'source', sh);
         await execOn(p.port, [`DELETE FROM ${TABLE} WHERE id > ${ROWS}`, `UPDATE ${TABLE} SET name = TRIM(TRAILING '!' FROM name)`], p.db);
       }
+    }
+  });
+
+  it('a cancel signalled from the Temporal CLI ends the workflow\'s running VDiffs before it drops the tables', async () => {
+    const workflow = `${WORKFLOW}_sig`;
+    for (const shard of TARGET_SHARDS) {
+      const p = tablet(h, 'target', shard);
+      await execOn(p.port, `DROP TABLE IF EXISTS ${TABLE}`, p.db);
+    }
+    const handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [TABLE] });
+    // A VDiff of the workflow that stays running (no worker polls its task queue): what a long diff looks like.
+    const vdiff = await h.client.workflow.start('VDiff', {
+      taskQueue: 'vtmigrate-test-nobody-polls', workflowId: vdiffWorkflowId('customer', workflow, `sig${Date.now()}`), args: [],
+      typedSearchAttributes: [{ key: TargetKeyspaceAttr, value: 'customer' }],
+    });
+    try {
+      await waitStatus(handle, 'the copy is done and the streams run', (st) => st.phase === 'Running', 120_000);
+      // What `temporal workflow signal --name cancel` sends.
+      await handle.signal('cancel', { keepData: false });
+      assert.equal(((await handle.result()) as MigrateStatus).phase, 'Cancelled');
+      assert.equal((await vdiff.describe()).status.name, 'TERMINATED');
+      for (const shard of TARGET_SHARDS) {
+        const p = tablet(h, 'target', shard);
+        const [t] = await rowsOn<{ n: number }>(p.port, 'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [p.db, TABLE]);
+        assert.equal(Number(t.n), 0, `${TABLE} dropped on ${shard}`);
+      }
+    } finally {
+      await vdiff.terminate('test cleanup').catch(() => undefined);
+      await terminateIfRunning(h, `customer.${workflow}`);
     }
   });
 
