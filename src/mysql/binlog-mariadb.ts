@@ -7,11 +7,12 @@
 import type { RowChange } from './binlog';
 import { startMariadbDump, EventType, type EventHeader } from './binlog-dump';
 import { compileRowDecoder, compileRowFilter, parseTableMap, readLenenc, UnsupportedBinlogColumn, type Cursor, type RowDecoder, type RowFilter, type TableMap } from './binlog-rows';
-import { KEPT_AFTER, KEPT_BEFORE, shapeMismatch, type EventSource, type SourceStart, type TablePlan } from './binlog-source';
+import { KEPT_AFTER, KEPT_BEFORE, planForNames, shapeMismatch, type EventSource, type SourceStart, type TablePlan } from './binlog-source';
 
 const EMPTY = Buffer.alloc(0);
 
-interface Prepared { map: TableMap; plan: TablePlan; decoder: RowDecoder; filter?: RowFilter }
+/** `plan`: today's schema of the table, as asked for; `decoded`: the columns its rows carry (planForNames). */
+interface Prepared { map: TableMap; plan: TablePlan; decoded: TablePlan; decoder: RowDecoder; filter?: RowFilter }
 
 /** The first column (of `n`) a columns-present bitmap at `pos` leaves out, or -1 if none. */
 function firstAbsent(buf: Buffer, pos: number, n: number): number {
@@ -64,7 +65,7 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
     [n, p] = readLenenc(buf, p);
     const bitmapBytes = (n + 7) >>> 3;
     const absent = Math.max(firstAbsent(buf, p, n), kind === 'update' ? firstAbsent(buf, p + bitmapBytes, n) : -1);
-    if (absent >= 0 || n !== ready.plan.names.length) {
+    if (absent >= 0 || n !== ready.decoded.names.length) {
       h.fail(undefined, `rows of ${db}.${table} do not carry every column (binlog_row_image must be FULL)`);
       return;
     }
@@ -155,15 +156,22 @@ export async function startMariadbSource(start: SourceStart, unsupported: (reaso
       if (!known) return 'no table map';
       const have = prepared.get(tableId);
       if (have && have.map === known.map && have.plan === plan) return '';
-      const why = shapeMismatch(plan, known.map.columns.map((c) => c.type));
-      if (why) return why;
+      // Rows logged before a later ALTER have the columns of then; with their names in the
+      // binlog (binlog_row_metadata=FULL) they decode exactly. Without names, only rows of
+      // today's shape can, and a same-shape change cannot be told apart.
+      const names = known.map.names;
+      const types = known.map.columns.map((c) => c.type);
+      const older = names !== undefined && (names.length !== plan.names.length || names.some((n, i) => n !== plan.names[i]));
+      const decoded = older ? planForNames(plan, names) : plan;
+      const why = decoded ? shapeMismatch(decoded, types) : shapeMismatch(plan, types, names);
+      if (why || !decoded) return why;
       try {
         const spec = opts.rowFilters?.get(known.map.table);
-        const column = spec ? plan.names.indexOf(spec.column) : -1;
+        const column = spec ? decoded.names.indexOf(spec.column) : -1;
         prepared.set(tableId, {
-          map: known.map, plan, decoder: compileRowDecoder(known.map, plan.cols, plan.kinds),
-          // A filter column the table lacks: every row goes to the consumer, which says what is wrong.
-          filter: spec && column >= 0 ? compileRowFilter(known.map, plan.cols, plan.kinds, column, spec.keep) : undefined,
+          map: known.map, plan, decoded, decoder: compileRowDecoder(known.map, decoded.cols, decoded.kinds),
+          // A filter column the rows lack: every row goes to the consumer, which says what is wrong.
+          filter: spec && column >= 0 ? compileRowFilter(known.map, decoded.cols, decoded.kinds, column, spec.keep) : undefined,
         });
       } catch (err) {
         if (!(err instanceof UnsupportedBinlogColumn)) throw err;

@@ -34,7 +34,15 @@ export interface TableMap {
   db: string;
   table: string;
   columns: MapColumn[];
+  /**
+   * The columns' names as the table had them when the rows were logged (the optional metadata
+   * binlog_row_metadata=FULL adds), or undefined when the server did not log them.
+   */
+  names?: string[];
 }
+
+/** Optional metadata field type of the column names (MySQL 8 / MariaDB 10.5 TABLE_MAP format). */
+const OPTIONAL_COLUMN_NAME = 4;
 
 /** Bytes of metadata each binlog type carries in a TABLE_MAP event. */
 function metaLength(type: number): number {
@@ -96,7 +104,31 @@ export function parseTableMap(buf: Buffer, pos: number, end: number): TableMap {
     columns[i] = { type, meta, meta2 };
     p += len;
   }
-  return { tableId, db, table, columns };
+  return { tableId, db, table, columns, names: optionalNames(buf, metaEnd + ((n + 7) >>> 3), end, n) };
+}
+
+/** The column names in a TABLE_MAP's optional metadata (type, length, value fields after the null bitmap), if there. */
+function optionalNames(buf: Buffer, pos: number, end: number, n: number): string[] | undefined {
+  let p = pos;
+  while (p < end) {
+    const type = buf[p];
+    let len: number;
+    [len, p] = readLenenc(buf, p + 1);
+    if (p + len > end) return undefined;
+    if (type === OPTIONAL_COLUMN_NAME) {
+      const names: string[] = [];
+      let q = p;
+      while (q < p + len) {
+        let nameLen: number;
+        [nameLen, q] = readLenenc(buf, q);
+        names.push(buf.toString('utf8', q, q + nameLen));
+        q += nameLen;
+      }
+      return names.length === n ? names : undefined;
+    }
+    p += len;
+  }
+  return undefined;
 }
 
 /** Where in a row event the decoder is. */

@@ -27,6 +27,26 @@ export function planFor(schema: TableSchema): TablePlan {
   return { schema, names: schema.columns.map((c) => c.name), cols: schema.columns, kinds, normalize };
 }
 
+/**
+ * The plan of rows logged when the table had the columns `names` (its binlog table map's, in
+ * their order), each found by name among today's: rows logged before a later ALTER added,
+ * reordered or renamed columns decode into the columns they had, and the consumer fills in what
+ * they lack as it does for any narrower source row. Undefined when a column is gone from today's
+ * schema (dropped, or renamed since): there is no definition to decode it with.
+ */
+export function planForNames(plan: TablePlan, names: readonly string[]): TablePlan | undefined {
+  const at = names.map((n) => plan.names.findIndex((m) => m.toLowerCase() === n.toLowerCase()));
+  if (at.some((i) => i < 0) || new Set(at).size !== at.length) return undefined;
+  const normalize = new Set(plan.normalize);
+  return {
+    schema: plan.schema,
+    names: at.map((i) => plan.names[i]),
+    cols: at.map((i) => plan.cols[i]),
+    kinds: at.map((i) => plan.kinds[i]),
+    normalize: at.flatMap((i, j) => (normalize.has(i) ? [j] : [])),
+  };
+}
+
 const TEXTS = [ValueKind.Utf8Text, ValueKind.TextBytes, ValueKind.Bytes];
 /** Binlog column type codes and the value kinds each may carry. */
 const TYPE_KINDS: Record<number, ValueKind[]> = {
