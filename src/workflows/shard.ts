@@ -377,6 +377,15 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
         () => st.finishing || st.drainTo !== until,
       );
       if (result) recordPositions(st, result.positions);
+      if (result?.stoppedAtDdl && patched('drain-stops-at-ddl')) {
+        // --on-ddl STOP holds during a drain too. Runs from before this patch drained on past the
+        // DDL, and the cutover could verify (and complete finish) a target that never got it.
+        // Error, not Stopped, so that the cutover or complete waiting for this drain ends, naming it.
+        for (const s of status.streams) s.message = `Stopped at DDL ${result.stoppedAtDdl}`;
+        await waitAfterFailure(ApplicationFailure.nonRetryable(`stopped at DDL ${result.stoppedAtDdl} (--on-ddl STOP) while draining the streams: ` +
+          'apply it on the target if it should be there, then Workflow start', 'StoppedAtDdl'));
+        continue;
+      }
       if (result?.reachedUntil && st.drainTo === until) {
         st.drainTo = undefined;
         st.stopRequested = true;

@@ -313,3 +313,72 @@ describe('Migrate --on-ddl: ALTER TABLE ADD COLUMN on the source during catch-up
     assert.deepEqual(cmp.problems, []);
   });
 });
+
+// A DDL the streams reach only while a cutover drains them (they were stopped when the source
+// took it): --on-ddl STOP holds there too. The cutover ends naming it, rather than draining past
+// it and verifying a target that never got the column.
+describe('Migrate --on-ddl STOP: a DDL met while the cutover drains the streams', function () {
+  this.timeout(180_000);
+  const table = 'ddl_stop_drain';
+  const workflow = 'fid_ddl_stop_drain';
+  const id = `customer.${workflow}`;
+  let h: Harness;
+  let handle: WorkflowHandle;
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, id);
+    await createSourceTables(h, { [table]: `CREATE TABLE ${table} (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(32) CHARACTER SET utf8mb4 NOT NULL) ENGINE=InnoDB` });
+    await addTablesToVSchemas(h, { [table]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+    for (const x of SEED_IDS) await insert(h, table, x, `seed ${x}`);
+    await waitReplicasCaughtUp(h);
+    handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [table], onDdl: 'STOP' });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 60_000);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, id);
+    await dropTables(h, [table]);
+    await removeTablesFromVSchemas(h, [table]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('the cutover stops at the DDL and says so; applied by hand on the target, start and a new cutover finish', async () => {
+    await handle.signal('stop');
+    await waitStatus(handle, 'stopped', (s) => s.phase === 'Stopped' && s.shards.every((x) => x.phase === 'Stopped'), 30_000);
+    await insert(h, table, 3001n, 'before the DDL');
+    const ddl = `ALTER TABLE ${table} ADD COLUMN extra INT NULL DEFAULT 7`;
+    await alterSource(h, ddl);
+    await handle.signal('cutover');
+    const interrupted = await waitStatus(handle, 'the cutover to end at the DDL', (s) => s.errors.some((e) => e.startsWith('cutover interrupted')), 60_000, { allowErrors: true });
+    assert.equal(interrupted.cutover, undefined, 'no verdict for a target that lacks the DDL');
+    const note = interrupted.errors.find((e) => e.startsWith('cutover interrupted'))!;
+    assert.match(note, new RegExp(`stopped at DDL ${ddl} \\(--on-ddl STOP\\) while draining the streams`));
+    for (const shard of TARGET_SHARDS) assert.equal(await targetHasColumn(h, shard, table, 'extra'), false);
+
+    for (const shard of TARGET_SHARDS) {
+      const p = tablet(h, 'target', shard);
+      await execOn(p.port, ddl, p.db);
+    }
+    await insert(h, table, 3002n, 'after the DDL', 9);
+    // A stream that had not reached its copy of the DDL stops at it once running (40-c0 has two).
+    const positions = await sourcePositions(h);
+    for (let starts = 1; ; starts++) {
+      await handle.signal('start');
+      await new Promise((r) => setTimeout(r, 1500));
+      const reached = await waitStreamsAt(h, id, positions, 10_000).then(() => true, () => false);
+      const s = await status(handle);
+      if (reached && s.shards.every((x) => x.phase === 'Running')) break;
+      const dbg = [];
+      for (const t of TARGET_SHARDS) dbg.push(t, JSON.stringify(await streamRows(h, id, t)), JSON.stringify(await describeShard(h, id, t)));
+      assert.ok(starts < 3, `still stopped after ${starts} starts: ${JSON.stringify(s.shards.map((x) => [x.shard, x.phase, x.lastError, x.streams.map((y) => y.message)]))} ${JSON.stringify([...positions])} ${dbg.join(' ')}`);
+    }
+    assert.equal((await targetRow(h, table, 3001n))?.extra, 7);
+    assert.equal(String((await targetRow(h, table, 3002n))?.extra), '9');
+    await cutoverAndComplete(handle);
+    const cmp = await compareById(h, table);
+    assert.deepEqual(cmp.problems, []);
+  });
+});
