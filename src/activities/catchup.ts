@@ -5,13 +5,13 @@
 // another tablet is picked and the stream resumes from its last position.
 import { quoteId, type Connection } from '../mysql/connect';
 import { formatPosition, parsePosition, positionAtLeast, type GtidPosition } from '../mysql/gtid';
-import { binlogReaderServerId, isPositionUnavailable, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogStream, type BinlogTransaction, type RowFilterSpec } from '../mysql/binlog';
+import { binlogReaderServerId, isPositionUnavailable, isShapeMismatch, KEPT_AFTER, KEPT_BEFORE, openBinlogStream, type BinlogStream, type BinlogTransaction, type RowFilterSpec } from '../mysql/binlog';
 import type { CatchUpHeartbeat, StreamHeartbeat, StreamPlan, TablePlan } from '../workflows/api';
 import type { CatchUpResult, CatchUpTask } from '../workflows/tasks';
 import { tabletEndpoint, type ActivityDeps } from './deps';
 import { ddlTables, retargetDdl } from './ddl';
 import { errorText, isDuplicateKeyError, isSchemaError, schemaError } from './errors';
-import { isForeignKeyError, parentActions } from './fk-cascades';
+import { actionChildren, isForeignKeyError, parentActions } from './fk-cascades';
 import { makeHeartbeat, pause } from './heartbeat';
 import { applyOps, exactKey, UniqueKeyClash, type RowOp } from './row-applier';
 import { literal, pkEquals, qualified } from './sql-text';
@@ -24,6 +24,7 @@ import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
 import { loadTableTarget, targetValueFilter, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 import { streamLagSeconds } from './stream-lag';
+import { loadCopiedTables, withoutCopiedChanges, type CopiedTables } from './copied-changes';
 
 const MAX_STATEMENT_BYTES = 8 << 20;
 const NONE: readonly number[] = [];
@@ -87,6 +88,8 @@ interface StreamRun {
    * its transactions wait in the queue, retried once another stream commits, or after `retryAt`.
    */
   clash?: { message: string; retryAt: number; since: number };
+  /** Tables whose copy from this stream has changes still ahead of the stream (copied-changes.ts). */
+  copied?: CopiedTables;
   closeReader?: () => Promise<void>;
 }
 
@@ -134,6 +137,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     const sourceDb = `vt_${ref.sourceKeyspace}`;
     const routes = await loadRoutes(target, targetDb, task.tables, task.streams, shard, ref.sourceShards);
     const stored = await readStreams(target, ref.workflowId);
+    // Tables on either side of a foreign key action replay everything (copied-changes.ts).
+    const replayAll = new Set([...(await actionChildren(target, targetDb)), ...(await parentActions(target, targetDb)).keys()]);
     for (const plan of task.streams) {
       const row = stored.find((s) => s.id === plan.id);
       if (!row || row.pos === '') throw new Error(`stream ${plan.id} of shard ${shard} has no position yet (the copy has not started)`);
@@ -143,6 +148,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: formatPosition(pos), until,
         reached: until !== undefined && positionAtLeast(pos, until), tablet: row.tablet, lastTimestamp: row.transactionTimestamp,
         eventsApplied: 0, message: '', readerError: '', idle: false, syncedAt: 0, stopPos: '', held: false,
+        copied: await loadCopiedTables(target, ref.workflowId, plan.id, pos, replayAll),
       });
     }
 
@@ -235,15 +241,17 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           });
           const r = reader;
           s.closeReader = () => r.close();
-          for await (const item of reader) {
+          for await (const read of reader) {
             if (stopping) break;
             s.readerError = '';
-            if (item.type === 'heartbeat') {
+            if (read.type === 'heartbeat') {
               s.idle = true; // nothing newer on the source: caught up
               s.syncedAt = Date.now();
               continue;
             }
             s.idle = false;
+            const item = s.copied ? withoutCopiedChanges(s.copied, read) : read;
+            if (s.copied?.size === 0) s.copied = undefined;
             // A stream held by a VDiff, or at its stop position, reads no further: what it cannot
             // apply would fill the queue and starve the streams still running to their stops.
             // A stream held back by a unique-key clash reads on, up to the queue's bounds of its
@@ -270,8 +278,9 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           // caught up any more: lag grows from the last moment it was.
           s.idle = false;
           s.message = `binlog stream from ${s.tablet} failed: ${errorText(err)}; picking a tablet again`;
-          // A position no tablet has is not going to come back by itself: show it as an error.
-          s.readerError = isPositionUnavailable(err) ? s.message : '';
+          // A position no tablet has, or rows no schema reads, is not going to come back by
+          // itself: show it as an error.
+          s.readerError = isPositionUnavailable(err) || isShapeMismatch(err) ? s.message : '';
           exclude = [s.tablet];
           await pause(1000);
         } finally {

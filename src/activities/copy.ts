@@ -16,7 +16,7 @@ import { applyOps } from './row-applier';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { connectSourceTablet } from './source-tablet';
 import { watchSource, type SourceWatchdog } from './source-watchdog';
-import { acquireCopyLock, acquireShardLock, advanceCopyState, ensureCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, type CopyStateRow } from './state';
+import { acquireCopyLock, acquireShardLock, advanceCopyState, ensureAddedColumns, ensureCopyState, readCopyState, readStreams, releaseShardLock, setStartPosition, type CopyStateRow } from './state';
 import { loadTableTarget, type RowValue, type TableTarget } from './table-target';
 import { connectTargetPrimary } from './target-primary';
 
@@ -72,6 +72,8 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
       hb.throwIfCancelled();
     }
     progress.message = '';
+    // A run prepared by an earlier version has no snapshot_pos column yet.
+    await ensureAddedColumns(target);
     await ensureCopyState(target, ref.workflowId, stream.id, table.name);
     let state: CopyStateRow = await readCopyState(target, ref.workflowId, stream.id, table.name);
     Object.assign(progress, { rowsCopied: state.rowsCopied, rowsScanned: state.rowsScanned, bytesCopied: state.bytesCopied });
@@ -146,7 +148,7 @@ export async function copyTable(deps: ActivityDeps, task: CopyTask): Promise<Cop
         progress.message = '';
         try {
           await writeBatch(target, tt, rs, chunk, sourceIndex, ref.workflowId, async () => {
-            if (!(await advanceCopyState(target, ref.workflowId, stream.id, table.name, prev.lastpk, next))) {
+            if (!(await advanceCopyState(target, ref.workflowId, stream.id, table.name, prev.lastpk, next, formatPosition(snapshot.position)))) {
               throw new Error(`the copy checkpoint of ${table.name} from ${stream.sourceShard} moved under this attempt (another attempt advanced or finished it); this attempt stops`);
             }
           });

@@ -40,6 +40,15 @@ export async function parentActions(conn: Connection, db: string): Promise<Map<s
   return out;
 }
 
+/** The tables of `db` with a foreign key whose action changes their rows when its parent's change (child tables). */
+export async function actionChildren(conn: Connection, db: string): Promise<Set<string>> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT DISTINCT TABLE_NAME AS child FROM information_schema.REFERENTIAL_CONSTRAINTS
+      WHERE CONSTRAINT_SCHEMA = ? AND (DELETE_RULE IN ${ACTIONS} OR UPDATE_RULE IN ${ACTIONS})`,
+    [db]);
+  return new Set(rows.map((r) => String(r.child)));
+}
+
 /** MySQL's foreign key errors: a row still referenced, or a parent missing. */
 export function isForeignKeyError(err: unknown): boolean {
   const errno = (err as { errno?: number }).errno;

@@ -38,6 +38,9 @@ const DDL = [
     rows_scanned BIGINT NOT NULL DEFAULT 0,
     bytes_copied BIGINT NOT NULL DEFAULT 0,
     done TINYINT NOT NULL DEFAULT 0,
+    -- The source position of the snapshot the first committed batch was read from: every later
+    -- batch reads a snapshot at or past it, so catch-up skips the table's changes it includes.
+    snapshot_pos VARBINARY(10000) NOT NULL DEFAULT '',
     PRIMARY KEY (workflow_id, stream_id, table_name)
   ) ENGINE=InnoDB`,
   // A stream's version of a row whose key another stream currently owns on this shard (the row
@@ -65,10 +68,16 @@ const DDL = [
 const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: 'streams', column: 'stop_pos', definition: "VARBINARY(10000) NOT NULL DEFAULT '' AFTER pos" },
   { table: 'streams', column: 'rows_applied', definition: 'BIGINT NOT NULL DEFAULT 0' },
+  { table: 'copy_state', column: 'snapshot_pos', definition: "VARBINARY(10000) NOT NULL DEFAULT ''" },
 ];
 
 export async function ensureStateSchema(conn: Connection): Promise<void> {
   for (const sql of DDL) await conn.query(sql);
+  await ensureAddedColumns(conn);
+}
+
+/** The columns added since the first release, for a run a worker of an earlier version prepared. */
+export async function ensureAddedColumns(conn: Connection): Promise<void> {
   for (const c of ADDED_COLUMNS) {
     const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?', [STATE_DB, c.table, c.column]);
     if (Number((rows as { n: number }[])[0].n) === 0) await conn.query(`ALTER TABLE ${STATE_DB}.${c.table} ADD COLUMN ${c.column} ${c.definition}`);
@@ -235,14 +244,26 @@ export async function tablesClaimedByOthers(conn: Connection, workflowId: string
  * even after catch-up has begun. (One statement: it used to be a SELECT ... FOR UPDATE and an
  * upsert, a round trip more per batch.)
  */
-export async function advanceCopyState(conn: Connection, workflowId: string, streamId: number, table: string, from: string | null, s: CopyStateRow): Promise<boolean> {
+export async function advanceCopyState(conn: Connection, workflowId: string, streamId: number, table: string, from: string | null, s: CopyStateRow,
+  snapshotPos = ''): Promise<boolean> {
   const [result] = await conn.query<ResultSetHeader>(
-    `UPDATE ${STATE_DB}.copy_state SET lastpk = ?, rows_copied = ?, rows_scanned = ?, bytes_copied = ?, done = ?
+    `UPDATE ${STATE_DB}.copy_state SET lastpk = ?, rows_copied = ?, rows_scanned = ?, bytes_copied = ?, done = ?,
+       snapshot_pos = IF(snapshot_pos = '', ?, snapshot_pos)
      WHERE workflow_id = ? AND stream_id = ? AND table_name = ? AND lastpk <=> ? AND done = 0`,
-    [s.lastpk, s.rowsCopied, s.rowsScanned, s.bytesCopied, s.done ? 1 : 0, workflowId, streamId, table, from],
+    [s.lastpk, s.rowsCopied, s.rowsScanned, s.bytesCopied, s.done ? 1 : 0, snapshotPos, workflowId, streamId, table, from],
   );
   // Matched rows (mysql2 connects with CLIENT_FOUND_ROWS), so an unchanged row still counts.
   return result.affectedRows === 1;
+}
+
+/**
+ * Per table, the source position of its copy's first snapshot from this stream (where recorded):
+ * the copied rows include every change up to it.
+ */
+export async function readCopySnapshots(conn: Connection, workflowId: string, streamId: number): Promise<Map<string, string>> {
+  const [rows] = await conn.query(
+    `SELECT table_name, snapshot_pos FROM ${STATE_DB}.copy_state WHERE workflow_id = ? AND stream_id = ? AND snapshot_pos <> ''`, [workflowId, streamId]);
+  return new Map((rows as { table_name: Buffer | string; snapshot_pos: Buffer | string }[]).map((r) => [String(r.table_name), String(r.snapshot_pos)]));
 }
 
 /** Stream positions advance with the rows they cover: run inside the apply transaction. */

@@ -339,7 +339,7 @@ export async function openBinlogStream(opts: BinlogStreamOptions): Promise<Binlo
       const plan = plans.get(table);
       const why = plan ? source.prepareTable(tableId, plan) : 'no table map';
       if (why) {
-        fail(undefined, `binlog stream from ${where} at position '${positionText}': the binlog's row format for ${db}.${table} does not match ` +
+        fail({ code: SHAPE_MISMATCH }, `binlog stream from ${where} at position '${positionText}': the binlog's row format for ${db}.${table} does not match ` +
           `its current schema (${why}); it was altered again later, so these rows cannot be decoded exactly`);
         return;
       }
@@ -530,6 +530,16 @@ function isEmpty(item: BinlogItem): boolean {
 const POSITION_UNAVAILABLE = [1236, 1945, 1955];
 
 /** True for a binlog stream that failed because its start position is not available on the server. */
+const SHAPE_MISMATCH = 'VTM_BINLOG_SHAPE_MISMATCH';
+
+/**
+ * Whether a stream failed on rows it cannot decode with the table's schema (a column dropped or
+ * renamed since they were logged): every tablet's binlog has them, so retrying does not help.
+ */
+export function isShapeMismatch(err: unknown): boolean {
+  return (err as { cause?: { code?: string } } | null)?.cause?.code === SHAPE_MISMATCH;
+}
+
 export function isPositionUnavailable(err: unknown): boolean {
   const cause = (err as { cause?: { errno?: number } } | null)?.cause;
   return POSITION_UNAVAILABLE.includes(cause?.errno ?? 0);
