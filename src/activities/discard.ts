@@ -13,12 +13,10 @@ import { migrateWorkflowId, type DiscardRequest, type DiscardResult } from '../w
 import { openTargetTopo, withTopo, type ActivityDeps } from './deps';
 import { invalidInput } from './errors';
 import { makeHeartbeat } from './heartbeat';
-import { acquireShardLock, deleteWorkflowState, releaseShardLock, STATE_DB } from './state';
+import { deleteWorkflowState, STATE_DB } from './state';
+import { asShardWriter } from './shard-writer';
 import { connectTargetPrimary } from './target-primary';
 import { deleteVDiffs } from './vdiff-state';
-
-/** How long a shard's writer lock may stay held by an activity of the ended run (it lets go at its next heartbeat). */
-const LOCK_WAIT_MS = 120_000;
 
 export async function discardMigration(deps: ActivityDeps, req: DiscardRequest): Promise<DiscardResult> {
   const hb = makeHeartbeat<{ message: string }>();
@@ -42,15 +40,8 @@ export async function discardMigration(deps: ActivityDeps, req: DiscardRequest):
       const tables = await stateTables(conn, workflowId);
       if (tables === undefined) continue;
       // A copy or catch-up of the ended run may still be writing (a terminated run's activities
-      // learn of it at their next heartbeat): its writer lock keeps it and this apart.
-      const deadline = Date.now() + LOCK_WAIT_MS;
-      while (!(await acquireShardLock(conn, workflowId, shard, 5))) {
-        hb.beat({ message: `waiting for the writer lock of ${workflowId} on shard ${req.targetKeyspace}/${shard} (an activity of the ended run still holds it)` });
-        if (Date.now() > deadline) {
-          throw new Error(`shard ${req.targetKeyspace}/${shard} (tablet ${primary.alias}): an activity of workflow ${req.workflow} still writes there after ${LOCK_WAIT_MS / 1000} s; stop the worker running it, then cancel again`);
-        }
-      }
-      try {
+      // learn of it at their next heartbeat).
+      await asShardWriter({ conn, workflowId, keyspace: req.targetKeyspace, shard, tablet: primary.alias }, 'cancel', (message) => hb.beat({ message }), async () => {
         if (!req.keepData) {
           for (const t of tables) {
             hb.beat({ message: `dropping ${t} on ${req.targetKeyspace}/${shard}` });
@@ -60,9 +51,7 @@ export async function discardMigration(deps: ActivityDeps, req: DiscardRequest):
         }
         await deleteWorkflowState(conn, workflowId);
         await deleteVDiffs(conn, workflowId).catch(() => 0);
-      } finally {
-        await releaseShardLock(conn, workflowId, shard).catch(() => undefined);
-      }
+      });
       result.shards.push({ shard, primaryAlias: primary.alias });
     } finally {
       conn.destroy();

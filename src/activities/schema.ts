@@ -65,35 +65,43 @@ export async function prepareTarget(deps: ActivityDeps, plan: MigrationPlan): Pr
  * value. That happens when the value moved between them while they were copied (each shard's
  * snapshot has it); catching up moves it, and the keys can be added then.
  */
-export interface DuplicateForKeys { duplicate: string }
+export interface DuplicateForKeys { duplicate: string; table?: string }
 
 /** Re-adds the keys deferred for the copy; returns how many tables got them back, or the duplicate in the way. */
 export async function addDeferredKeys(deps: ActivityDeps, task: ShardRef & { tables: TablePlan[] }): Promise<number | DuplicateForKeys> {
   const hb = makeHeartbeat<{ message: string }>();
   const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, task.shard);
   try {
-    const [rows] = await conn.query(`SELECT table_name, alter_sql FROM ${STATE_DB}.deferred_keys WHERE workflow_id = ? AND done = 0 ORDER BY table_name`, [task.ref.workflowId]);
-    let n = 0;
-    for (const r of rows as { table_name: Buffer | string; alter_sql: Buffer | string }[]) {
-      const table = String(r.table_name);
-      hb.beat({ message: `adding the deferred secondary keys of ${table}` }, true);
-      // A previous attempt may have added them already (the ALTER committed, the flag did not).
-      const done = await keysPresent(conn, `vt_${task.ref.targetKeyspace}`, table, String(r.alter_sql));
-      if (!done) {
-        try {
-          await runAlter(conn, String(r.alter_sql), () => hb.beat({ message: `adding the deferred secondary keys of ${table}` }));
-        } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err;
-          return { duplicate: `table ${table}: ${(err as { sqlMessage?: string }).sqlMessage ?? String(err)}` };
-        }
-      }
-      await conn.query(`UPDATE ${STATE_DB}.deferred_keys SET done = 1 WHERE workflow_id = ? AND table_name = ?`, [task.ref.workflowId, table]);
-      n++;
-    }
-    return n;
+    return await addPendingKeys(conn, task.ref.workflowId, task.ref.targetKeyspace, (message) => hb.beat({ message }, true));
   } finally {
     conn.destroy();
   }
+}
+
+/**
+ * Adds the secondary keys held back for the copy that are still missing on this primary, table
+ * by table (each marked done as it is added); stops at a unique key the rows break, naming it.
+ */
+export async function addPendingKeys(conn: Connection, workflowId: string, keyspace: string, beat: (message: string) => void): Promise<number | DuplicateForKeys> {
+  const [rows] = await conn.query(`SELECT table_name, alter_sql FROM ${STATE_DB}.deferred_keys WHERE workflow_id = ? AND done = 0 ORDER BY table_name`, [workflowId]);
+  let n = 0;
+  for (const r of rows as { table_name: Buffer | string; alter_sql: Buffer | string }[]) {
+    const table = String(r.table_name);
+    beat(`adding the deferred secondary keys of ${table}`);
+    // A previous attempt may have added them already (the ALTER committed, the flag did not).
+    const done = await keysPresent(conn, `vt_${keyspace}`, table, String(r.alter_sql));
+    if (!done) {
+      try {
+        await runAlter(conn, String(r.alter_sql), () => beat(`adding the deferred secondary keys of ${table}`));
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        return { duplicate: `table ${table}: ${(err as { sqlMessage?: string }).sqlMessage ?? String(err)}`, table };
+      }
+    }
+    await conn.query(`UPDATE ${STATE_DB}.deferred_keys SET done = 1 WHERE workflow_id = ? AND table_name = ?`, [workflowId, table]);
+    n++;
+  }
+  return n;
 }
 
 async function keysPresent(conn: Connection, db: string, table: string, alter: string): Promise<boolean> {

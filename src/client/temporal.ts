@@ -1,7 +1,7 @@
 // The Temporal side of a CLI command: one Client on --server (TEMPORAL_ADDRESS) and --namespace
 // (TEMPORAL_NAMESPACE), opened once per command and closed when it ends, plus the few calls every
 // workflow command makes (describe, a query with a deadline) with errors that say what to check.
-import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, ServiceError, WorkflowFailedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -114,7 +114,7 @@ export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandl
     try {
       return await client.withDeadline(Date.now() + ms, () => handle.query(query));
     } catch (err) {
-      if (!ranOutOfTime(err)) throw err;
+      if (!ranOutOfTime(err)) throw await queryFailure(client, handle, query.name, err);
     }
     // No worker at all on the run's task queue: asking again cannot help.
     if (i === 0) {
@@ -129,6 +129,19 @@ export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandl
     `workflow ${handle.workflowId} did not answer the ${query.name} query within ${waited / 1000}s: ` +
       'is a vtmigrate worker running on task queue vtmigrate?',
   );
+}
+
+/**
+ * A query Temporal could not deliver (`Failed to query Workflow`, as it answers once the worker
+ * that had the run is gone) says why with the worker in mind; other failures pass unchanged.
+ */
+async function queryFailure(client: Client, handle: WorkflowHandle, name: string, err: unknown): Promise<unknown> {
+  const e = err as Error & { cause?: Error };
+  if (!(err instanceof ServiceError)) return err;
+  const queue = (await handle.describe().catch(() => undefined))?.taskQueue ?? TASK_QUEUE;
+  const why = e.cause?.message ? `${e.message}: ${e.cause.message}` : e.message;
+  if ((await workerPolling(client, queue)) === false) return new Error(`workflow ${handle.workflowId} did not answer the ${name} query (${why}): ${noWorkerText(client, queue)}`);
+  return new Error(`workflow ${handle.workflowId} did not answer the ${name} query (${why}): is a vtmigrate worker running on task queue ${queue}?`);
 }
 
 /** A worker long-polls for at most about a minute; one not seen for longer is gone. */

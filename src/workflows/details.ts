@@ -22,8 +22,10 @@ export function describePhase(s: MigrateStatus): string {
     case 'CutoverReady': {
       const c = s.cutover;
       if (!c) return `Cutover of ${what} done`;
-      const verdict = c.mismatches === 0 ? 'all tables match' : `${c.mismatches} table shard(s) MISMATCH`;
-      return `Cutover of ${what} done: ${verdict}${c.sourceMoved ? ' but the source took writes meanwhile' : ''}; signal complete to finish`;
+      // What complete will do with this verdict (it refuses the last two without --force).
+      if (c.mismatches > 0) return `Cutover of ${what} done: ${c.mismatches} table shard(s) MISMATCH; fix the target and run cutover again`;
+      if (c.sourceMoved) return `Cutover of ${what} done: all tables match, but the source took writes to the migrated tables meanwhile; stop the application's writes and run cutover again`;
+      return `Cutover of ${what} done: all tables match; signal complete to finish`;
     }
     case 'Completing': return `Completing ${what}: stopping streams and updating the target VSchema`;
     case 'Completed': return `Completed: ${what}`;

@@ -28,6 +28,7 @@ import {
   execOn,
   gtidAtLeast,
   onSourceShardOf,
+  openDb,
   releaseHarness,
   removeTablesFromVSchemas,
   rowsOn,
@@ -380,5 +381,73 @@ describe('Migrate --on-ddl STOP: a DDL met while the cutover drains the streams'
     await cutoverAndComplete(handle);
     const cmp = await compareById(h, table);
     assert.deepEqual(cmp.problems, []);
+  });
+});
+
+// A TRUNCATE on the source after the streams' start position but before the table's copy, under
+// --on-ddl IGNORE: the copy rightly lacks the rows it removed, and catch-up, replaying from the
+// start position, must not insert them again (the rows' later removal never reached the binlog as
+// rows). The first table's copy is held by a lock on the source until the TRUNCATE has happened.
+describe('Migrate --on-ddl IGNORE: a TRUNCATE between the streams\' start and the table\'s copy', function () {
+  this.timeout(180_000);
+  const [big, small] = ['trunc_big', 'trunc_small'];
+  const workflow = 'fid_trunc_before_copy';
+  const id = `customer.${workflow}`;
+  let h: Harness;
+
+  before(async () => {
+    h = await acquireHarness();
+    await terminateIfRunning(h, id);
+    const ddl = (t: string) => `CREATE TABLE ${t} (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(32) CHARACTER SET utf8mb4 NOT NULL) ENGINE=InnoDB`;
+    await createSourceTables(h, { [big]: ddl(big), [small]: ddl(small) });
+    await addTablesToVSchemas(h, { [big]: { column: 'id', name: 'hash' }, [small]: { column: 'id', name: 'hash' } });
+    await ensureMount(h, MOUNT);
+    for (const x of SEED_IDS) {
+      await insert(h, big, x, `big ${x}`);
+      await insert(h, small, x, `before ${x}`);
+    }
+    await waitReplicasCaughtUp(h);
+  });
+
+  after(async () => {
+    if (!h) return;
+    await terminateIfRunning(h, id);
+    await dropTables(h, [big, small]);
+    await removeTablesFromVSchemas(h, [big, small]).catch(() => undefined);
+    await releaseHarness();
+  });
+
+  it('the rows the TRUNCATE removed stay removed on the target', async () => {
+    // Copies go in name order: trunc_big first, held here, so trunc_small's copy comes after.
+    const locks = await Promise.all(SOURCE_SHARDS.map(async (s) => {
+      const p = tablet(h, 'source', s);
+      const c = await openDb(p.port, p.db);
+      await c.query(`LOCK TABLES ${big} WRITE`);
+      return c;
+    }));
+    let handle: WorkflowHandle;
+    try {
+      handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [big, small], tabletTypes: ['PRIMARY'] });
+      await waitFor('every stream to have its start position', async () => {
+        for (const shard of TARGET_SHARDS) {
+          const p = tablet(h, 'target', shard);
+          const rows = await rowsOn<{ n: number }>(p.port, "SELECT COUNT(*) AS n FROM _vt_migrate.streams WHERE workflow_id = ? AND start_pos <> ''", [id]).catch(() => [{ n: 0 }]);
+          if (Number(rows[0].n) === 0) return false;
+        }
+        return true;
+      }, 60_000);
+      for (let x = 101n; x <= 110n; x++) await insert(h, small, x, `gone ${x}`);
+      await alterSource(h, `TRUNCATE TABLE ${small}`);
+      for (let x = 201n; x <= 205n; x++) await insert(h, small, x, `after ${x}`);
+    } finally {
+      for (const c of locks) await c.end().catch(() => c.destroy());
+    }
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 120_000);
+    await waitStreamsAt(h, id, await sourcePositions(h), 60_000);
+    const cmp = await compareById(h, small);
+    assert.deepEqual(cmp.problems.slice(0, 5), []);
+    assert.deepEqual([...cmp.target.keys()].sort(), ['201', '202', '203', '204', '205']);
+    assert.equal((await compareById(h, big)).problems.length, 0);
+    await cutoverAndComplete(handle);
   });
 });

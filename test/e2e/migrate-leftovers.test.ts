@@ -212,6 +212,27 @@ describe('Migrate cancel removes what an ended run left on the target', function
     }
   });
 
+  it('complete --force before anything was copied adds the secondary keys held back for the copy', async () => {
+    const workflow = `${WORKFLOW}_force`;
+    for (const shard of TARGET_SHARDS) {
+      const p = tablet(h, 'target', shard);
+      await execOn(p.port, `DROP TABLE IF EXISTS ${TABLE}`, p.db);
+    }
+    const handle = await startMigrate(h, { workflow, mountName: MOUNT, tables: [TABLE], autoStart: false });
+    try {
+      await waitStatus(handle, 'the run waits for start', (st) => st.phase === 'Stopped', 60_000);
+      const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', workflow, '--target-keyspace', 'customer', 'complete', '--force']);
+      assert.equal(r.code, 0, r.stderr);
+      for (const shard of TARGET_SHARDS) {
+        const p = tablet(h, 'target', shard);
+        const keys = await rowsOn<{ k: string }>(p.port, 'SELECT DISTINCT index_name AS k FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? ORDER BY 1', [p.db, TABLE]);
+        assert.deepEqual(keys.map((k) => k.k).sort(), ['PRIMARY', 'name_idx'], `keys of ${TABLE} on ${shard}`);
+      }
+    } finally {
+      await terminateIfRunning(h, `customer.${workflow}`);
+    }
+  });
+
   it('two creates of one table at the same moment: one runs, the other fails naming it, and its cancel leaves the first one\'s tables', async () => {
     for (const shard of TARGET_SHARDS) {
       const p = tablet(h, 'target', shard);

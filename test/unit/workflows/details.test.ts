@@ -37,4 +37,14 @@ describe('describePhase', () => {
     assert.equal(describePhase(s), 'Copying 2 table(s) from commerce (mount ext1) into customer: 1 of 3 shard(s) copying, 0 replicating; ' +
       'shard -40 failing: table customer: column(s) x missing; shard(s) 40-80 stopped: signal start to resume them');
   });
+
+  it('CutoverReady says what complete will do with the verdict', () => {
+    const at = (cutover: Partial<NonNullable<ReturnType<typeof migrateStatus>['cutover']>>) => describePhase(migrateStatus({
+      phase: 'CutoverReady', cutover: { positions: {}, sourceMoved: false, verification: [], mismatches: 0, finishedAt: 0, ...cutover },
+    }));
+    assert.equal(at({}), 'Cutover of commerce (mount ext1) into customer done: all tables match; signal complete to finish');
+    assert.equal(at({ sourceMoved: true }), 'Cutover of commerce (mount ext1) into customer done: all tables match, but the source took writes ' +
+      "to the migrated tables meanwhile; stop the application's writes and run cutover again");
+    assert.equal(at({ mismatches: 2 }), 'Cutover of commerce (mount ext1) into customer done: 2 table shard(s) MISMATCH; fix the target and run cutover again');
+  });
 });
