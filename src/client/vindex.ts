@@ -78,15 +78,16 @@ export function registerVindexCommand(program: Command): void {
   program
     .command('Vindex')
     .description('Prints the keyspace id a vindex gives each value and, with --shards, the shard that holds it.')
-    .argument('<value...>', 'column values, as SQL text (e.g. 1, 18446744073709551615, or a string)')
+    .argument('<value...>', 'column values as the column holds them, unquoted (e.g. 1, 18446744073709551615, or Tag-1: quotes would be part of the string)')
     .option('--type <type>', 'Vindex type: hash, xxhash, numeric, reverse_bits, binary, binary_md5, unicode_loose_md5 or unicode_loose_xxhash. (required)')
     .option('--shards <shards>', 'The keyspace\'s shards: a sharding spec like -40-80-c0- or a comma-separated list like -80,80-.')
     .option('--params <k=v,...>', 'Vindex params, comma-separated key=value pairs (the supported types take none).')
     .option('--format <format>', 'Output format: text (one "<value> <keyspace id hex> [<shard>]" line per value) or json (an array of {value, keyspace_id, shard}).', 'text')
     .addHelpText('after', `
 A value with no keyspace id (for hash, anything that is not an integer) prints <null> (null in
-JSON), as Vitess routes such a row nowhere. Put negative numbers after --, e.g.
-  vtmigrate Vindex --type hash --shards -80- -- -1 5
+JSON), as Vitess routes such a row nowhere. A string is given as is: 'Tag-1' in the shell is
+Tag-1, "'Tag-1'" is the string with its quotes. Put values starting with - after --, e.g.
+  vtmigrate Vindex --type hash --shards -80- -- -1 -x
 
 Example:
   $ vtmigrate Vindex --type hash --shards -80- 1 4
