@@ -139,7 +139,18 @@ export function retryingActivity(pa: PendingAttempt): RetryingActivity | undefin
   const started = optionalTsToMs(pa.lastStartedTime);
   const beat = optionalTsToMs(pa.lastHeartbeatTime);
   const runningAgain = Number(pa.state) !== SCHEDULED && started !== undefined && beat !== undefined && beat >= started;
-  return runningAgain ? undefined : { activity: pa.activityType?.name ?? '', attempt, message };
+  return runningAgain ? undefined : { activity: pa.activityType?.name ?? '', attempt, message: operatorText(message) };
+}
+
+/**
+ * Temporal's words for an attempt whose worker went silent, in an operator's: the worker was
+ * killed or cut off, and the activity waits for a live one.
+ */
+function operatorText(message: string): string {
+  if (/^activity (heartbeat|start ?to ?close) timeout$/i.test(message.trim())) {
+    return `${message.trim()}: the worker running it stopped answering (killed, or cut off); a live worker takes it over`;
+  }
+  return message;
 }
 
 /** Everything status and show print, read at one moment. */

@@ -140,6 +140,12 @@ async function queryFailure(client: Client, handle: WorkflowHandle, name: string
   if (!(err instanceof ServiceError)) return err;
   const queue = (await handle.describe().catch(() => undefined))?.taskQueue ?? TASK_QUEUE;
   const why = e.cause?.message ? `${e.message}: ${e.cause.message}` : e.message;
+  // Temporal's own "no poller seen for task queue recently, worker may be down": a worker killed
+  // moments ago, which DescribeTaskQueue still lists.
+  if (/no poller seen/i.test(why)) {
+    return new Error(`workflow ${handle.workflowId} did not answer the ${name} query: Temporal sees no worker polling task queue ${queue} ` +
+      `(namespace ${client.options.namespace}) any more (${why}): start one with \`vtmigrate worker --config FILE\` (the workflow waits for it)`);
+  }
   if ((await workerPolling(client, queue)) === false) return new Error(`workflow ${handle.workflowId} did not answer the ${name} query (${why}): ${noWorkerText(client, queue)}`);
   return new Error(`workflow ${handle.workflowId} did not answer the ${name} query (${why}): is a vtmigrate worker running on task queue ${queue}?`);
 }

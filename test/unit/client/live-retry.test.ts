@@ -31,4 +31,9 @@ describe('a retried activity in status', () => {
     assert.equal(retryingActivity({ ...failed, attempt: 1 }), undefined);
     assert.equal(retryingActivity({ ...failed, attempt: 2, lastFailure: undefined }), undefined);
   });
+
+  it('says in an operator\'s words that the worker of an attempt went silent', () => {
+    assert.deepEqual(retryingActivity({ ...failed, state: SCHEDULED, lastFailure: { message: 'activity Heartbeat timeout' } })?.message,
+      'activity Heartbeat timeout: the worker running it stopped answering (killed, or cut off); a live worker takes it over');
+  });
 });
