@@ -79,6 +79,8 @@ interface StreamRun {
   idle: boolean;
   /** Epoch ms of the last heartbeat: the stream was caught up then, whatever time its last change carries. */
   syncedAt: number;
+  /** Set while no binlog reader is connected (stream-lag.ts). */
+  disconnected?: { sinceMs: number; lagSeconds: number };
   /** VDiff's request: '' none, 'hold', or a position to stop exactly at (see state.ts). */
   stopPos: string;
   /** True once we told VDiff (state 'Held') that the stream stands still where it asked. */
@@ -148,6 +150,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         plan, sourceIndex: ref.sourceShards.indexOf(plan.sourceShard), committed: pos, queued: formatPosition(pos), until,
         reached: until !== undefined && positionAtLeast(pos, until), tablet: row.tablet, lastTimestamp: row.transactionTimestamp,
         eventsApplied: 0, message: '', readerError: '', idle: false, syncedAt: 0, stopPos: '', held: false,
+        // Out of reach until a reader connects; what the lag was before this call is not known.
+        disconnected: { sinceMs: started, lagSeconds: 0 },
         copied: await loadCopiedTables(target, ref.workflowId, plan.id, pos, replayAll),
       });
     }
@@ -241,6 +245,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           });
           const r = reader;
           s.closeReader = () => r.close();
+          s.disconnected = undefined;
           for await (const read of reader) {
             if (stopping) break;
             s.readerError = '';
@@ -276,6 +281,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         } catch (err) {
           // The tablet died or the connection dropped: pick again (another tablet first). Not
           // caught up any more: lag grows from the last moment it was.
+          const now = Date.now();
+          s.disconnected ??= { sinceMs: now, lagSeconds: streamLagSeconds(s, now, queue.every((q) => q.stream !== s)) };
           s.idle = false;
           s.message = `binlog stream from ${s.tablet} failed: ${errorText(err)}; picking a tablet again`;
           // A position no tablet has, or rows no schema reads, is not going to come back by

@@ -24,7 +24,7 @@ const MAX_STATEMENT_BYTES = 8 << 20;
 
 /** Records each stream's start position (once); returns them by stream id. */
 export async function initStreams(deps: ActivityDeps, task: InitStreamsTask): Promise<Record<number, string>> {
-  const hb = makeHeartbeat<{ message: string }>();
+  const hb = makeHeartbeat<{ message: string; streamId: number }>();
   const { conn: target } = await connectTargetPrimary(deps, task.ref.targetKeyspace, task.shard);
   try {
     const existing = await readStreams(target, task.ref.workflowId);
@@ -36,7 +36,7 @@ export async function initStreams(deps: ActivityDeps, task: InitStreamsTask): Pr
         continue;
       }
       const source = await connectSourceTablet(deps, task.ref, stream.sourceShard, {
-        onWait: (message) => hb.beat({ message }),
+        onWait: (message) => hb.beat({ message, streamId: stream.id }),
         cancelled: hb.cancelled,
       });
       try {

@@ -2,9 +2,9 @@
 import { connectMysql } from '../mysql/connect';
 import { formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor } from '../mysql/positions';
-import type { MigrationRef } from '../workflows/tasks';
+import type { MigrationRef, ShardRef } from '../workflows/tasks';
 import { openSourceTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
-import { rowsApplied } from './state';
+import { acquireShardLock, readStreams, releaseShardLock, rowsApplied } from './state';
 import { connectTargetPrimary, findPrimary } from './target-primary';
 
 export async function sourcePositions(deps: ActivityDeps, ref: MigrationRef): Promise<Record<string, string>> {
@@ -47,4 +47,29 @@ export async function appliedChanges(deps: ActivityDeps, task: { ref: MigrationR
     }
   }
   return n;
+}
+
+/** How long streamPositions waits for a stopping catch-up to let go of the shard (it does at its next heartbeat). */
+const STOPPING_WAIT_SECONDS = 30;
+
+/**
+ * The positions the shard's streams have committed, read once a stopping catch-up has let go of
+ * the shard's writer lock (or after STOPPING_WAIT_SECONDS, as they are then). A stopped stream's
+ * status showed the position of the last finished catch-up call instead: after a first stop, the
+ * copy's start position.
+ */
+export async function streamPositions(deps: ActivityDeps, task: ShardRef): Promise<Record<number, string>> {
+  const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, task.shard);
+  try {
+    const held = await acquireShardLock(conn, task.ref.workflowId, task.shard, STOPPING_WAIT_SECONDS);
+    try {
+      const out: Record<number, string> = {};
+      for (const s of await readStreams(conn, task.ref.workflowId)) if (s.pos !== '') out[s.id] = s.pos;
+      return out;
+    } finally {
+      if (held) await releaseShardLock(conn, task.ref.workflowId, task.shard).catch(() => undefined);
+    }
+  } finally {
+    conn.destroy();
+  }
 }

@@ -7,6 +7,12 @@ export interface LagInput {
   lastTimestamp: number;
   /** Epoch ms of the last heartbeat, 0 if none yet. */
   syncedAt: number;
+  /**
+   * While no binlog reader is connected (no tablet, or the last one failed): since when, and the
+   * lag then. Under steady writes the source never sends a heartbeat, so the moment it was last
+   * caught up is unknown; the lag still grows by the time it has been out of reach.
+   */
+  disconnected?: { sinceMs: number; lagSeconds: number };
 }
 
 const secondsSince = (nowMs: number, ms: number) => (ms > 0 ? Math.max(0, Math.round((nowMs - ms) / 1000)) : 0);
@@ -19,7 +25,8 @@ const secondsSince = (nowMs: number, ms: number) => (ms > 0 ? Math.max(0, Math.r
  * not show as hours of lag.
  */
 export function streamLagSeconds(s: LagInput, nowMs: number, nothingQueued: boolean): number {
-  if (!nothingQueued) return secondsSince(nowMs, s.lastTimestamp * 1000);
-  if (s.idle) return 0;
-  return secondsSince(nowMs, Math.max(s.lastTimestamp * 1000, s.syncedAt));
+  const out = s.disconnected ? s.disconnected.lagSeconds + secondsSince(nowMs, s.disconnected.sinceMs) : 0;
+  if (!nothingQueued) return Math.max(out, secondsSince(nowMs, s.lastTimestamp * 1000));
+  if (s.idle) return out;
+  return Math.max(out, secondsSince(nowMs, Math.max(s.lastTimestamp * 1000, s.syncedAt)));
 }

@@ -105,7 +105,12 @@ async function shardLive(client: Client, parentId: string, shard: string): Promi
         copyStream = (details as CopyHeartbeat).streamId;
       }
       if (isHeartbeat(details) && details.kind === 'catchup') live.catchUp = { details: details as CatchUpHeartbeat, at };
-      if (!isHeartbeat(details) && isWaitingNote(details)) live.waiting = details.message;
+      if (!isHeartbeat(details) && isWaitingNote(details)) {
+        live.waiting = details.message;
+        // initStreams names the stream whose start position it waits for (older workers did not).
+        const streamId = (details as { streamId?: unknown }).streamId;
+        if (typeof streamId === 'number') live.waitingStream = streamId;
+      }
     }
     const retry = retryingActivity(pa);
     if (retry) (live.retries ??= []).push(copyStream === undefined ? retry : { ...retry, streamId: copyStream });

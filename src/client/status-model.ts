@@ -40,6 +40,8 @@ export interface ShardLive {
    * reading the start positions: `No healthy serving tablet found …`).
    */
   waiting?: string;
+  /** The stream `waiting` is about, when the heartbeat says (else it is shown on every stream). */
+  waitingStream?: number;
 }
 
 export interface MigrateView {
@@ -206,7 +208,7 @@ export function streamRows(view: MigrateView): StreamRow[] {
         const held = stripPeriod(hbCopy?.message || hbStream?.message || catchUp?.details.message || '');
         if (held) message = message ? `${message}; ${held}` : held;
       }
-      if (state !== 'Error' && live?.waiting) message = joinNotes(message, stripPeriod(live.waiting));
+      if (state !== 'Error' && live?.waiting && (live.waitingStream === undefined || live.waitingStream === stream.id)) message = joinNotes(message, stripPeriod(live.waiting));
       const parked = parkedNote(hbStream?.parkedRows ?? 0);
       if (parked) message = message ? `${message}; ${parked}` : parked;
       rows.push({

@@ -256,9 +256,19 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
   // ---- copy ----
   if (!st.copyDone) {
     await setPhase('Copying');
+    // Runs from before this patch went on waiting for a source tablet through a stop (which said
+    // it had stopped them); now a stop ends the wait, as it does a copy.
+    const initHonoursStop = !st.initialized && patched('init-honours-stop');
     while (!st.initialized) {
       if (st.finishing) return status;
-      const started = await interruptible(() => streaming.initStreams({ ref: input.ref, shard: input.shard, streams: input.streams }), () => st.finishing);
+      if (initHonoursStop && st.stopRequested) {
+        await setPhase('Stopped');
+        await condition(() => !st.stopRequested || st.finishing);
+        await setPhase('Copying');
+        continue;
+      }
+      const started = await interruptible(() => streaming.initStreams({ ref: input.ref, shard: input.shard, streams: input.streams }),
+        () => st.finishing || (initHonoursStop && st.stopRequested));
       if (started) {
         recordPositions(st, started);
         st.initialized = true;
@@ -407,6 +417,11 @@ export async function MigrateShard(input: ShardInput): Promise<ShardStatus> {
           for (const s of status.streams) s.message = `Stopped at DDL ${result.stoppedAtDdl}`;
           await notify();
         }
+      } else if (st.stopRequested && !st.finishing && st.drainTo === undefined && patched('positions-after-stop')) {
+        // Stopped mid-call: the positions it committed (status showed the last finished call's,
+        // after a first stop the copy's start positions).
+        const positions = await interruptible(() => admin.streamPositions({ ref: input.ref, shard: input.shard }), () => st.finishing);
+        if (positions) recordPositions(st, positions);
       }
     }
     await continueIfLong();

@@ -347,8 +347,16 @@ describe('Migrate --on-ddl STOP: a DDL met while the cutover drains the streams'
   });
 
   it('the cutover stops at the DDL and says so; applied by hand on the target, start and a new cutover finish', async () => {
+    await insert(h, table, 3000n, 'before the stop');
+    await waitStreamsAt(h, id, await sourcePositions(h), 30_000);
     await handle.signal('stop');
-    await waitStatus(handle, 'stopped', (s) => s.phase === 'Stopped' && s.shards.every((x) => x.phase === 'Stopped'), 30_000);
+    const stopped = await waitStatus(handle, 'stopped', (s) => s.phase === 'Stopped' && s.shards.every((x) => x.phase === 'Stopped'), 30_000);
+    // Status shows where each stopped stream is (it showed the copy's start positions).
+    for (const shard of TARGET_SHARDS) {
+      for (const row of await streamRows(h, id, shard)) {
+        assert.equal(stopped.shards.find((x) => x.shard === shard)!.streams.find((x) => x.id === row.id)!.position, row.pos, `stream ${row.id} of ${shard}`);
+      }
+    }
     await insert(h, table, 3001n, 'before the DDL');
     const ddl = `ALTER TABLE ${table} ADD COLUMN extra INT NULL DEFAULT 7`;
     await alterSource(h, ddl);

@@ -194,13 +194,27 @@ describe('Migrate source tablet picking (--tablet-types), sharded commerce → c
     const handle = await startMigrate(h, { workflow: WF.noRdonly, mountName: MOUNT, tables: [TABLE], tabletTypes: ['RDONLY'] });
     // Before, preparing the target waited for an RDONLY tablet: the run sat in Validating, saying nothing.
     await waitStatus(handle, 'the streams are created', (s) => s.phase === 'Copying', 30_000);
-    const want = /: Status: Copying\. VStream has not started; 0 of 1 tables copied; No healthy serving tablet found for streaming, shard commerce\.(-80|80-), cells \[zone1\], tabletTypes \[RDONLY\]\./;
-    let last = '';
-    await waitFor('status names the missing RDONLY tablets on every stream', async () => {
-      last = (await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WF.noRdonly, '--target-keyspace', 'customer', 'status'])).stdout;
-      const streams = last.split('\n').filter((l) => l.startsWith('id='));
-      return streams.length === 4 && streams.every((l) => want.test(l));
-    }, 60_000).catch((err: Error) => { throw new Error(`${err.message}; last status:\n${last}`); });
+    // Each shard reads its streams' start positions one after the other: the stream waiting names
+    // its own source shard; 40-c0's second stream waits behind its first.
+    const waiting = (source: string) => `Status: Copying. VStream has not started; 0 of 1 tables copied; No healthy serving tablet found for streaming, shard commerce.${source}, cells [zone1], tabletTypes [RDONLY].`;
+    const want = [
+      `id=1 on customer/zone2-100: ${waiting('-80')}`,
+      `id=1 on customer/zone2-200: ${waiting('-80')}`,
+      'id=2 on customer/zone2-200: Status: Copying. VStream has not started; 0 of 1 tables copied.',
+      `id=1 on customer/zone2-300: ${waiting('80-')}`,
+    ].sort();
+    const streamLines = async () => (await vtmigrateOn(h, 'target', ['Migrate', '--workflow', WF.noRdonly, '--target-keyspace', 'customer', 'status'])).stdout
+      .split('\n').filter((l) => l.startsWith('id=')).sort();
+    let last: string[] = [];
+    await waitFor('status names the missing RDONLY tablets on the streams waiting for them', async () => {
+      last = await streamLines();
+      return JSON.stringify(last) === JSON.stringify(want);
+    }, 60_000).catch((err: Error) => { throw new Error(`${err.message}; last status:\n${last.join('\n')}`); });
+    // A stop ends the wait (it used to say the streams stopped and leave them waiting); start resumes it.
+    await handle.signal('stop');
+    await waitStatus(handle, 'the streams stop', (st) => st.phase === 'Stopped' && st.shards.every((x) => x.phase === 'Stopped'), 30_000);
+    await handle.signal('start');
+    await waitStatus(handle, 'the streams wait again', (st) => st.phase === 'Copying' && st.shards.every((x) => x.phase === 'Copying'), 30_000);
     await handle.signal('cancel', {});
     await handle.result();
   });

@@ -29,4 +29,14 @@ describe('streamLagSeconds', () => {
     assert.equal(streamLagSeconds({ idle: false, lastTimestamp: 0, syncedAt: 0 }, NOW, true), 0);
     assert.equal(streamLagSeconds({ idle: false, lastTimestamp: secondsAgo(-5), syncedAt: 0 }, NOW, true), 0);
   });
+
+  it('grows by the time no reader is connected, also when steady writes never let a heartbeat arrive', () => {
+    // Nothing applied yet and no heartbeat (the source always had a change to send): was 0.
+    assert.equal(streamLagSeconds({ idle: false, lastTimestamp: 0, syncedAt: 0, disconnected: { sinceMs: NOW - 50_000, lagSeconds: 0 } }, NOW, true), 50);
+    // 2 s behind when the tablet went away 30 s ago: 32.
+    assert.equal(streamLagSeconds({ idle: false, lastTimestamp: secondsAgo(2), syncedAt: 0, disconnected: { sinceMs: NOW - 30_000, lagSeconds: 2 } }, NOW, true), 32);
+    // A larger lag from what is still queued wins.
+    assert.equal(streamLagSeconds({ idle: false, lastTimestamp: secondsAgo(90), syncedAt: 0, disconnected: { sinceMs: NOW - 30_000, lagSeconds: 2 } }, NOW, false), 90);
+  });
 });
+
