@@ -57,7 +57,10 @@ function heartbeatVia<T>(send: (details: T) => void, signal: AbortSignal): Heart
 export function pause(ms: number): Promise<void> {
   const signal = threadActivity?.signal ?? cancellationSignal();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    // The listener goes with the timer: a loop that pauses every second (a reader waiting for a
+    // tablet) otherwise piles one up per pause for the activity's life (MaxListenersExceededWarning).
+    const onAbort = () => { clearTimeout(timer); resolve(); };
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
