@@ -140,7 +140,8 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
     const routes = await loadRoutes(target, targetDb, task.tables, task.streams, shard, ref.sourceShards);
     const stored = await readStreams(target, ref.workflowId);
     // Tables on either side of a foreign key action replay everything (copied-changes.ts).
-    const replayAll = new Set([...(await actionChildren(target, targetDb)), ...(await parentActions(target, targetDb)).keys()]);
+    const replayAll = await actionChildren(target, targetDb);
+    for (const [name, r] of routes) if (r.cascadesOnDelete || r.cascadingUpdates.length > 0) replayAll.add(name);
     for (const plan of task.streams) {
       const row = stored.find((s) => s.id === plan.id);
       if (!row || row.pos === '') throw new Error(`stream ${plan.id} of shard ${shard} has no position yet (the copy has not started)`);

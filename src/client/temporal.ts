@@ -136,10 +136,10 @@ export async function queryWithDeadline<T>(client: Client, handle: WorkflowHandl
  * that had the run is gone) says why with the worker in mind; other failures pass unchanged.
  */
 async function queryFailure(client: Client, handle: WorkflowHandle, name: string, err: unknown): Promise<unknown> {
-  const e = err as Error & { cause?: Error };
   if (!(err instanceof ServiceError)) return err;
   const queue = (await handle.describe().catch(() => undefined))?.taskQueue ?? TASK_QUEUE;
-  const why = e.cause?.message ? `${e.message}: ${e.cause.message}` : e.message;
+  const cause = (err.cause as Error | undefined)?.message;
+  const why = cause ? `${err.message}: ${cause}` : err.message;
   // Temporal's own "no poller seen for task queue recently, worker may be down": a worker killed
   // moments ago, which DescribeTaskQueue still lists.
   if (/no poller seen/i.test(why)) {
