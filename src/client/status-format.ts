@@ -49,6 +49,8 @@ export interface MigrationSummary {
   rowsPerSecond?: number;
   etaSeconds?: number;
   errors: string[];
+  /** When each error was noted (absent for runs from before the workflow recorded it). */
+  errorTimes: (number | undefined)[];
   cutover?: CutoverResult;
 }
 
@@ -134,6 +136,7 @@ function summarize(view: MigrateView, tables: TableRow[], inCopy: boolean): Migr
     rowsPerSecond: inCopy ? eta.rate : undefined,
     etaSeconds: inCopy ? eta.seconds : undefined,
     errors: [...status.errors],
+    errorTimes: status.errors.map((_, i) => status.errorTimes?.[i]),
     cutover: status.cutover,
   };
 }
@@ -184,7 +187,12 @@ function addendum(m: MigrationSummary): string[] {
   }
   if (m.errors.length > 0) {
     lines.push('Errors:');
-    for (const e of m.errors) lines.push(`\t${e}`);
+    // Oldest first, each with its time: a refusal noted before a later clean cutover stays in
+    // the list, and its time tells it from the latest.
+    m.errors.forEach((e, i) => {
+      const at = m.errorTimes[i];
+      lines.push(`\t${at !== undefined ? `${utcTime(at)}: ` : ''}${e}`);
+    });
   }
   if (m.cutover) lines.push(`Cutover: ${cutoverSummaryLine(m.cutover)}`);
   return lines;
@@ -233,6 +241,7 @@ function migrationJSON(m: MigrationSummary): JsonValue {
     rows_per_second: m.rowsPerSecond !== undefined ? Math.round(m.rowsPerSecond) : null,
     eta_seconds: m.etaSeconds ?? null,
     errors: m.errors,
+    error_times: m.errorTimes.map((t) => (t !== undefined ? new Date(t).toISOString() : null)),
     cutover: m.cutover ? cutoverToJSON(m.cutover) : null,
   };
 }

@@ -255,6 +255,8 @@ export interface MigrateStatus {
   shards: ShardStatus[];
   cutover?: CutoverResult;
   errors: string[];
+  /** When each of `errors` was noted (epoch ms, workflow time); absent in runs from before. */
+  errorTimes?: number[];
   request?: FullMigrateRequest;
 }
 

@@ -74,7 +74,12 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     tableBytesEstimate: {},
     shards: [],
     errors: [],
+    errorTimes: [],
     request,
+  };
+  const noteError = (message: string) => {
+    status.errors.push(message);
+    status.errorTimes?.push(workflowNow());
   };
   const actions: Action[] = [];
 
@@ -140,7 +145,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     planned = await admin.planMigration({ ...request, workflowId: info.workflowId });
   } catch (err) {
     const message = failureMessage(err);
-    status.errors.push(message);
+    noteError(message);
     setPhase('Error');
     throw ApplicationFailure.nonRetryable(message, 'InvalidInput');
   }
@@ -163,7 +168,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     await admin.prepareTarget(plan);
   } catch (err) {
     const message = failureMessage(err);
-    status.errors.push(message);
+    noteError(message);
     setPhase('Error');
     throw ApplicationFailure.nonRetryable(`preparing the target keyspace ${request.targetKeyspace}: ${message}`, 'PrepareFailed');
   }
@@ -277,7 +282,7 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
       'they are on the target but not verified: stop the writes and run cutover again, or use complete --force';
   };
   const note = (message: string) => {
-    status.errors.push(message);
+    noteError(message);
     status.details = message;
     setCurrentDetails(message);
   };

@@ -254,6 +254,7 @@ Copy Progress: 400 of ~600 rows (66.67%), 25 rows/s, ETA: 8s
       rows_per_second: 25,
       eta_seconds: 8,
       errors: [],
+      error_times: [],
       cutover: null,
     });
   });
@@ -315,6 +316,19 @@ Copy Progress: complete, 450 rows copied
 Errors:
 \tcutover refused: the copy is not finished on shards 80-
 `);
+  });
+
+  it('prints when each error was noted, and the times in JSON', () => {
+    // (The test above: a status from a worker before errorTimes prints the notes alone.)
+    const view = runningView();
+    view.status.errors.push('cutover interrupted: stopped');
+    view.status.errorTimes = [Date.parse('2025-10-30T13:05:30Z'), Date.parse('2025-10-30T13:06:07Z')];
+    const resp = buildStatusResponse(view);
+    const text = formatStatusText(resp, 'customer', 'commerce2customer');
+    assert.match(text, /\nErrors:\n\t2025-10-30 13:05:30 UTC: cutover refused: the copy is not finished on shards 80-\n\t2025-10-30 13:06:07 UTC: cutover interrupted: stopped\n$/);
+    const json = statusToJSON(resp) as { migration: { errors: string[]; error_times: (string | null)[] } };
+    assert.deepEqual(json.migration.errors, ['cutover refused: the copy is not finished on shards 80-', 'cutover interrupted: stopped']);
+    assert.deepEqual(json.migration.error_times, ['2025-10-30T13:05:30.000Z', '2025-10-30T13:06:07.000Z']);
   });
 
   it('says when a stream has not started or has no heartbeat yet', () => {
