@@ -18,6 +18,7 @@ import { literal, pkEquals, qualified } from './sql-text';
 import { decodeRowFromJson as decodeRow, encodeRowForJson as encodeRow } from '../mysql/values';
 import { readTableSchema } from '../mysql/schema';
 import { connectSourceTablet } from './source-tablet';
+import { watchReplica, type ReplicaWatch } from './replica-watch';
 import { mayApplyUnderStop, stepToStop } from './stop-request';
 import { acquireShardLock, HOLD, parkedRowsBySource, readStopPositions, readStreams, setStopPosition, setStreamMessage, writeStreamPosition } from './state';
 import { releaseLock, tryLock, vdiffLockName } from './vdiff-state';
@@ -231,9 +232,12 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
         s.tablet = source.tablet.alias;
         s.message = '';
         let reader: BinlogStream | undefined;
+        let replica: ReplicaWatch | undefined;
+        let replicaStopped: Error | undefined;
         try {
+          const endpoint = tabletEndpoint(deps, ref.sourceTopo, 'source', source.tablet.host, source.tablet.port);
           reader = await openBinlogStream({
-            endpoint: tabletEndpoint(deps, ref.sourceTopo, 'source', source.tablet.host, source.tablet.port),
+            endpoint,
             serverId: binlogReaderServerId(ref.workflowId, `${shard}/${s.plan.id}`),
             startPosition: s.queued,
             schemaTables: { db: sourceDb, tables: task.tables.map((t) => t.name) },
@@ -247,6 +251,9 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           const r = reader;
           s.closeReader = () => r.close();
           s.disconnected = undefined;
+          if (source.tablet.type !== 'PRIMARY') {
+            replica = watchReplica({ endpoint, tablet: source.tablet.alias, onStopped: (why) => { replicaStopped = why; void r.close(); } });
+          }
           for await (const read of reader) {
             if (stopping) break;
             s.readerError = '';
@@ -278,6 +285,7 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           }
           if (s.until && positionAtLeast(parsePosition(s.queued), s.until)) return;
           if (stopping) return;
+          if (replicaStopped) throw replicaStopped;
           exclude = [];
         } catch (err) {
           // The tablet died or the connection dropped: pick again (another tablet first). Not
@@ -285,13 +293,14 @@ export async function catchUp(deps: ActivityDeps, task: CatchUpTask): Promise<Ca
           const now = Date.now();
           s.disconnected ??= { sinceMs: now, lagSeconds: streamLagSeconds(s, now, queue.every((q) => q.stream !== s)) };
           s.idle = false;
-          s.message = `binlog stream from ${s.tablet} failed: ${errorText(err)}; picking a tablet again`;
+          s.message = err === replicaStopped ? errorText(err) : `binlog stream from ${s.tablet} failed: ${errorText(err)}; picking a tablet again`;
           // A position no tablet has, or rows no schema reads, is not going to come back by
           // itself: show it as an error.
           s.readerError = isPositionUnavailable(err) || isShapeMismatch(err) ? s.message : '';
           exclude = [s.tablet];
           await pause(1000);
         } finally {
+          replica?.stop();
           await reader?.close().catch(() => undefined);
           s.closeReader = undefined;
         }

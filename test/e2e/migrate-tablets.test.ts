@@ -51,7 +51,7 @@ import { stopProcess } from '../support/processes';
 
 const MOUNT = 'fidelity';
 const TABLE = 'pick';
-const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', hang: 'fid_tab_hang', hangCopy: 'fid_tab_hang_copy', stopped: 'fid_tab_stopped', noRdonly: 'fid_tab_no_rdonly' };
+const WF = { replicaOnly: 'fid_tab_replica', failover: 'fid_tab_failover', hang: 'fid_tab_hang', hangCopy: 'fid_tab_hang_copy', stopped: 'fid_tab_stopped', stalls: 'fid_tab_stalls', noRdonly: 'fid_tab_no_rdonly' };
 const wfId = (w: string) => `customer.${w}`;
 
 const REPLICA = { '-80': 'zone1-101', '80-': 'zone1-201' } as Record<string, string>;
@@ -374,5 +374,28 @@ describe('Migrate source tablet picking (--tablet-types), sharded commerce → c
     await cutoverAndComplete(handle);
     const cmp = await compareById(h, TABLE);
     assert.deepEqual(cmp.problems, []);
+  });
+
+  it('[REPLICA, PRIMARY]: a replica whose replication stops while a stream reads it is left for the primary (it served its stale binlog, with heartbeats, at lag 0)', async () => {
+    const handle = await startMigrate(h, { workflow: WF.stalls, mountName: MOUNT, tables: [TABLE], tabletTypes: ['REPLICA', 'PRIMARY'] });
+    await waitStatus(handle, 'copy done', (s) => s.phase === 'Running', 60_000);
+    await waitStreamsAt(h, wfId(WF.stalls), await sourcePositions(h));
+    assert.equal((await streamTablets(h, WF.stalls))['-40/-80'], REPLICA['-80']);
+    const replica = tablet(h, 'source', '-80', 'REPLICA');
+    await execOn(replica.port, 'STOP SLAVE');
+    replicationStopped = replica.port;
+    // Written after the replica stopped replicating: only the primary has these.
+    const late = await insertRows(h, 6, '-80');
+    for (const t of FED_BY['-80']) {
+      await waitFor(`${t}'s -80 stream reads the primary`, async () =>
+        (await heartbeatStreams(h, WF.stalls, t)).find((x) => x.sourceShard === '-80')?.tablet === PRIMARY['-80'], 30_000);
+    }
+    await waitFor('rows written after STOP SLAVE arrive', async () => (await Promise.all(late.map((id) => targetHas(h, id)))).every(Boolean), 30_000);
+    await waitStreamsAt(h, wfId(WF.stalls), await sourcePositions(h));
+    assert.deepEqual((await status(handle)).shards.map((s) => s.lastError), ['', '', '']);
+    await cutoverAndComplete(handle);
+    const cmp = await compareById(h, TABLE);
+    assert.deepEqual(cmp.problems, []);
+    assert.equal(cmp.rows, 20 + 6);
   });
 });
