@@ -8,7 +8,7 @@ import { copyTable, initStreams } from './copy';
 import { discardMigration } from './discard';
 import type { ActivityDeps } from './deps';
 import { planMigration, type PlanRequest } from './plan';
-import { appliedChanges, sourcePositions, streamPositions } from './positions';
+import { appliedChanges, parkedRows, sourcePositions, streamPositions } from './positions';
 import { addDeferredKeys, prepareTarget } from './schema';
 import { verifyShard } from './verify';
 import { vdiffDelete, vdiffSetState } from './vdiff-admin';
@@ -29,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     sourcePositions: (ref: MigrationRef) => sourcePositions(deps, ref),
     appliedChanges: (task: { ref: MigrationRef; shards: string[] }) => appliedChanges(deps, task),
     streamPositions: (task: ShardRef) => streamPositions(deps, task),
+    parkedRows: (task: { ref: MigrationRef; shards: string[] }) => parkedRows(deps, task),
     verifyShard: (task: VerifyTask) => verifyShard(deps, task),
     completeMigration: (task: FinishTask) => completeMigration(deps, task),
     cancelMigration: (task: FinishTask) => cancelMigration(deps, task),

@@ -4,7 +4,7 @@ import { formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor } from '../mysql/positions';
 import type { MigrationRef, ShardRef } from '../workflows/tasks';
 import { openSourceTopo, tabletEndpoint, withTopo, type ActivityDeps } from './deps';
-import { acquireShardLock, readStreams, releaseShardLock, rowsApplied } from './state';
+import { acquireShardLock, parkedRowsByTable, readStreams, releaseShardLock, rowsApplied } from './state';
 import { connectTargetPrimary, findPrimary } from './target-primary';
 
 export async function sourcePositions(deps: ActivityDeps, ref: MigrationRef): Promise<Record<string, string>> {
@@ -47,6 +47,24 @@ export async function appliedChanges(deps: ActivityDeps, task: { ref: MigrationR
     }
   }
   return n;
+}
+
+/**
+ * Rows parked on the target shards (state.ts shadow_rows), per table. Once every stream is
+ * drained to the same source positions a parked row is no move in transit: its key is on
+ * several source shards, and the target can hold one of them (README, "Parked rows").
+ */
+export async function parkedRows(deps: ActivityDeps, task: { ref: MigrationRef; shards: string[] }): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const shard of task.shards) {
+    const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, shard);
+    try {
+      for (const [table, n] of await parkedRowsByTable(conn, task.ref.workflowId)) out[table] = (out[table] ?? 0) + n;
+    } finally {
+      conn.destroy();
+    }
+  }
+  return out;
 }
 
 /** How long streamPositions waits for a stopping catch-up to let go of the shard (it does at its next heartbeat). */

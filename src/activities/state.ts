@@ -299,6 +299,12 @@ export async function parkedRowsBySource(conn: Connection, workflowId: string): 
   return new Map((rows as { stream_id: number; n: number }[]).map((r) => [Number(r.stream_id), Number(r.n)]));
 }
 
+/** Parked rows (shadow_rows) of the workflow on this shard, per table. */
+export async function parkedRowsByTable(conn: Connection, workflowId: string): Promise<Map<string, number>> {
+  const [rows] = await conn.query(`SELECT table_name, COUNT(*) AS n FROM ${STATE_DB}.shadow_rows WHERE workflow_id = ? GROUP BY table_name`, [workflowId]);
+  return new Map((rows as { table_name: Buffer | string; n: number }[]).map((r) => [String(r.table_name), Number(r.n)]));
+}
+
 export async function setStreamMessage(conn: Connection, workflowId: string, streamId: number, state: string, message: string): Promise<void> {
   await conn.query(`UPDATE ${STATE_DB}.streams SET state = ?, message = ?, time_updated = UNIX_TIMESTAMP() WHERE workflow_id = ? AND id = ?`,
     [state, message.slice(0, 1000), workflowId, streamId]);

@@ -272,14 +272,46 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
     const positions = await admin.sourcePositions(ref);
     status.details = `complete: draining every stream to the source positions ${positionsText(positions)}`;
     setCurrentDetails(status.details);
-    const interrupted = await drainShards(positions, () => forcedComplete() || actions.some((a) => a.kind === 'stop' || a.kind === 'cancel'));
+    const stopWhen = () => forcedComplete() || actions.some((a) => a.kind === 'stop' || a.kind === 'cancel');
+    const interrupted = await drainShards(positions, stopWhen);
     if (interrupted) return `the streams could not be drained to the source positions${interrupted}`;
+    const shards = plan.shards.map((s) => s.shard);
     const since = status.cutover?.appliedChanges;
-    if (since === undefined) return '';
-    const applied = await admin.appliedChanges({ ref, shards: plan.shards.map((s) => s.shard) });
-    if (applied <= since) return '';
-    return `the source took ${applied - since} row change(s) to the migrated tables after the cutover (the application still writes to it); ` +
-      'they are on the target but not verified: stop the writes and run cutover again, or use complete --force';
+    if (since !== undefined) {
+      const applied = await admin.appliedChanges({ ref, shards });
+      if (applied > since) {
+        return `the source took ${applied - since} row change(s) to the migrated tables after the cutover (the application still writes to it); ` +
+          'they are on the target but not verified: stop the writes and run cutover again, or use complete --force';
+      }
+    }
+    // Runs from before this patch went on here, and a complete with no cutover before it checked
+    // nothing: neither writes still coming nor rows the target could not take.
+    if (!patched('complete-checks-writes')) return '';
+    if (status.cutover === undefined) {
+      const why = await writesWhileCompleting(positions, shards, stopWhen);
+      if (why !== '') return why;
+    }
+    return parkedRefusal(await admin.parkedRows({ ref, shards }));
+  };
+  /**
+   * A complete with no cutover before it has no verdict to compare against, and used to end the
+   * streams however the application was writing: everything it wrote after was left on the
+   * source. So the streams drain once more, to the positions the source reached meanwhile, and
+   * a row change to the migrated tables in between (made after complete was asked for) means the
+   * application still writes: complete refuses. Writes elsewhere (heartbeats) do not count.
+   */
+  const writesWhileCompleting = async (drained: Record<string, string>, shards: string[], stopWhen: () => boolean): Promise<string> => {
+    const before = await admin.appliedChanges({ ref, shards });
+    const next = await admin.sourcePositions(ref);
+    if (Object.keys(next).every((s) => next[s] === drained[s])) return '';
+    status.details = `complete: checking for writes, draining every stream to the source positions ${positionsText(next)}`;
+    setCurrentDetails(status.details);
+    const interrupted = await drainShards(next, stopWhen);
+    if (interrupted) return `the streams could not be drained to the source positions${interrupted}`;
+    const applied = await admin.appliedChanges({ ref, shards });
+    if (applied <= before) return '';
+    return `the source took ${applied - before} row change(s) to the migrated tables while complete drained the streams (the application still writes to it); ` +
+      'they are on the target, but what it writes after complete would be left behind: stop the writes, then run complete again (or cutover, to verify first), or use complete --force';
   };
   const note = (message: string) => {
     noteError(message);
@@ -448,6 +480,19 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
       if (!finished && status.phase !== 'CuttingOver' && status.phase !== 'Completing' && status.phase !== 'Cancelling') refreshPhase();
     }
   }
+}
+
+/**
+ * Why complete must not end the streams with rows parked ('' when none are): after a drain no
+ * parked row is a move in transit, and complete would leave it behind (README, "Parked rows").
+ */
+function parkedRefusal(parked: Record<string, number>): string {
+  const tables = Object.keys(parked).filter((t) => parked[t] > 0).sort();
+  if (tables.length === 0) return '';
+  const total = tables.reduce((n, t) => n + parked[t], 0);
+  return `${total} source row(s) are parked on the target (${tables.map((t) => `table ${t}: ${parked[t]}`).join(', ')}): ` +
+    'another source shard has a row with the same primary key, and the target holds one row per key (README, "Parked rows"); ' +
+    'make the keys unique on the source, then cancel and create the migration again, or use complete --force to leave them behind';
 }
 
 const positionsText = (positions: Record<string, string>) => Object.entries(positions).map(([s, p]) => `${s}@${p}`).join(', ');

@@ -86,6 +86,13 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     await waitForText([...WF, 'status'], /Status: Running/, 60_000, /Status: (Stopped|Copying)/);
     await new Promise((res) => setTimeout(res, 3000));
 
+    // complete with no cutover while the application still writes: refused (what it wrote after
+    // complete would have been left on the source), and the streams go on.
+    r = await vtmigrate([...WF, 'complete'], { timeoutMs: 300_000 });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /failed to finalize the import workflow in the customer keyspace: complete refused: the source took \d+ row change\(s\) to the migrated tables while complete drained the streams \(the application still writes to it\); .*stop the writes, then run complete again \(or cutover, to verify first\), or use complete --force/);
+    await waitForText([...WF, 'status'], /Status: Running/, 60_000, /Status: (Stopped|Copying)/);
+
     // The application stops writing; cutover drains and verifies.
     const stats = await load.stop();
     assert.deepEqual(load.errors, []);

@@ -367,7 +367,9 @@ export { qid };
  * (HEX of the value's text; not for FLOAT/DOUBLE columns, whose text can round), no other rows.
  * Returns the problems (empty when identical) and the row count.
  */
-export async function compareById(h: Harness, table: string): Promise<{ problems: string[]; rows: number; target: Map<string, Record<string, string | null>> }> {
+export async function compareById(h: Harness, table: string, opts: { shardBy?: string } = {}): Promise<{ problems: string[]; rows: number; target: Map<string, Record<string, string | null>> }> {
+  // The integer column the table is hash-sharded by (default id).
+  const shardBy = opts.shardBy ?? 'id';
   const problems: string[] = [];
   const read = async (cluster: 'source' | 'target', shards: string[]) => {
     const out = new Map<string, { shard: string; row: Record<string, string | null> }>();
@@ -377,11 +379,12 @@ export async function compareById(h: Harness, table: string): Promise<{ problems
       const cols = (await rowsOn<{ c: string }>(p.port, 'SELECT column_name AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [p.db, table])).map((r) => r.c);
       if (columns !== undefined && columns !== cols.join(',')) problems.push(`${cluster} shard ${shard}: columns ${cols.join(',')} differ from the other shards' ${columns}`);
       columns = cols.join(',');
-      const rows = await rowsOn<Record<string, string | null>>(p.port, `SELECT ${cols.map((c) => `HEX(${qid(c)}) AS ${qid(c)}`).join(', ')}, CAST(id AS CHAR) AS _id FROM ${qid(table)}`, [], p.db);
+      const rows = await rowsOn<Record<string, string | null>>(p.port, `SELECT ${cols.map((c) => `HEX(${qid(c)}) AS ${qid(c)}`).join(', ')}, CAST(id AS CHAR) AS _id, CAST(${qid(shardBy)} AS CHAR) AS _by FROM ${qid(table)}`, [], p.db);
       for (const r of rows) {
         const id = r._id!;
+        const want = shardOf(shards, hashKsid(BigInt(r._by!)));
         delete r._id;
-        const want = shardOf(shards, hashKsid(BigInt(id)));
+        delete r._by;
         if (want !== shard) problems.push(`${cluster} ${table} id ${id} is on shard ${shard}, belongs on ${want}`);
         if (out.has(id)) problems.push(`${cluster} ${table} id ${id} on two shards`);
         out.set(id, { shard, row: r });
