@@ -4,6 +4,7 @@
 // lastpk prototext, throttler state) the field keeps its empty value.
 import type { FullMigrateRequest, MigrateStatus } from '../workflows/api';
 import type { JsonValue } from '../topo';
+import { quoteId } from '../mysql/connect';
 import { streamRows, type MigrateView, type StreamRow } from './status-model';
 
 /** Int64 max, which Vitess reports as the transaction lag of a stream still copying. */
@@ -23,8 +24,18 @@ function isKeyRangeShard(shard: string): boolean {
  * the table's primary vindex). Skipped when the source shard is exactly the target shard.
  */
 function ruleFilter(table: string, row: StreamRow): string {
-  if (!isKeyRangeShard(row.shard) || row.sourceShard === row.shard) return `select * from ${table}`;
-  return `select * from ${table} where in_keyrange('${row.shard}')`;
+  const from = `select * from ${filterTableName(table)}`;
+  if (!isKeyRangeShard(row.shard) || row.sourceShard === row.shard) return from;
+  return `${from} where in_keyrange('${row.shard}')`;
+}
+
+/** Reserved words seen as table names; Vitess's SQL formatter backquotes every keyword. */
+const RESERVED = new Set(['order', 'group', 'key', 'keys', 'index', 'table', 'select', 'from', 'where', 'desc', 'range', 'read', 'rows',
+  'check', 'condition', 'match', 'interval', 'release', 'require', 'schema', 'signal', 'limit', 'option', 'lock', 'unlock', 'change', 'usage']);
+
+/** The table name as Vitess's SQL formatter writes it: bare when it can be, backquoted otherwise. */
+function filterTableName(table: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(table) && !RESERVED.has(table.toLowerCase()) ? table : quoteId(table);
 }
 
 function binlogSource(status: MigrateStatus, request: FullMigrateRequest | undefined, row: StreamRow): JsonValue {

@@ -83,6 +83,17 @@ describe('show: GetWorkflowsResponse', () => {
     const streams = ((wf.shard_streams as Json)['80-/zone1-0000000200'] as { streams: Json[] }).streams;
     const rules = ((streams[0].binlog_source as Json).filter as { rules: Json[] }).rules;
     assert.equal(rules[0].filter, "select * from corder where in_keyrange('80-')");
+    // Names that are no bare identifier, or are keywords, are backquoted, as Vitess writes them.
+    const view = showView();
+    view.status.tables = ['price history', 'order', 'we`ird', 'Orders_2'];
+    const quoted = (buildShowResponse(view) as { workflows: Json[] }).workflows[0];
+    const qStreams = ((quoted.shard_streams as Json)['80-/zone1-0000000200'] as { streams: Json[] }).streams;
+    assert.deepEqual(((qStreams[0].binlog_source as Json).filter as { rules: Json[] }).rules.map((r) => r.filter), [
+      "select * from Orders_2 where in_keyrange('80-')",
+      "select * from `order` where in_keyrange('80-')",
+      "select * from `price history` where in_keyrange('80-')",
+      "select * from `we``ird` where in_keyrange('80-')",
+    ]);
     assert.deepEqual(streams[1].transaction_timestamp, { seconds: '1761829505', nanoseconds: 0 });
     assert.deepEqual(streams[1].copy_states, []);
   });
