@@ -14,6 +14,7 @@ import {
   type VDiffHeartbeat,
   type VDiffStatus,
 } from '../workflows/api';
+import { retryingActivity, type PendingAttempt } from './live';
 import { describeExecution, queryWithDeadline } from './temporal';
 
 export interface VDiffRun {
@@ -56,11 +57,25 @@ export interface LiveVDiff {
   rowsPerSecond?: number;
 }
 
-/** PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED */
-const SCHEDULED = 1;
-
 function isVDiffHeartbeat(v: unknown): v is VDiffHeartbeat {
   return (v as { kind?: unknown } | null)?.kind === 'vdiff';
+}
+
+/**
+ * What a shard shows for its diff activity's earlier failed attempt. While Temporal retries it
+ * (live.ts retryingActivity: waiting for the next attempt, or that attempt not heartbeating yet)
+ * the shard is in `error` with the failure, as Vitess shows it. Once the next attempt runs the
+ * shard is started again, but the failure still says why the diff takes longer (it may fail the
+ * same way: streams that cannot reach the snapshot positions, say); a diff ends, so the note
+ * does not outlive it.
+ */
+export function retriedAttempt(pa: PendingAttempt): { state?: 'error'; lastError: string } | undefined {
+  const retrying = retryingActivity(pa);
+  if (retrying) return { state: 'error', lastError: retrying.message };
+  const attempt = pa.attempt ?? 1;
+  const failure = pa.lastFailure?.message;
+  if (attempt <= 1 || !failure) return undefined;
+  return { lastError: `attempt ${attempt - 1} failed: ${failure}; attempt ${attempt} running` };
 }
 
 /** One VDiff's state, or undefined when no such VDiff workflow exists. */
@@ -101,10 +116,10 @@ export async function loadVDiff(client: Client, keyspace: string, workflow: stri
     }
     if (shard.state === 'pending' || shard.state === 'error') shard.state = 'started';
     rate = (rate ?? 0) + details.rowsPerSecond;
-    // Waiting to retry after a failed attempt (scheduled, not started): Vitess shows `error` then.
-    if ((pa.attempt ?? 1) > 1 && pa.lastFailure?.message && Number(pa.state) === SCHEDULED) {
-      shard.state = 'error';
-      shard.lastError = pa.lastFailure.message;
+    const failed = retriedAttempt(pa);
+    if (failed) {
+      if (failed.state) shard.state = failed.state;
+      shard.lastError = failed.lastError;
     }
   }
   live.rowsPerSecond = rate;
