@@ -220,6 +220,17 @@ export async function planMigration(deps: ActivityDeps, req: PlanRequest): Promi
             if (sourceVindex) {
               await createVindex(sourceVindex.type, sourceVindex.params);
               checkColumns(schema, sourceVindex.columns, `the vindex ${sourceVindex.name} of table ${name} in keyspace ${req.sourceKeyspace}`);
+            } else {
+              // An unsharded target takes every source shard's rows into its one shard. Which
+              // source shard a row belongs to decides which stream's version of it stands (a row
+              // moving between source shards is deleted on one and inserted on the other, and the
+              // streams are not in step): without a vindex the last write won, and a move lost
+              // the row.
+              problems.push(`table ${name} has no vindex in the VSchema of source keyspace ${req.sourceKeyspace}: its ${sourceShards.length} shards all feed ` +
+                `target keyspace ${req.targetKeyspace}'s one shard, and without the source's vindex vtmigrate cannot tell which source shard a row belongs to ` +
+                '(a row moving between source shards, or a key on two of them, would be lost); add the table with its primary vindex to the source ' +
+                "keyspace's VSchema (ApplyVSchema on the source cluster), then create the migration again");
+              continue;
             }
           } catch (err) {
             problems.push(`table ${name} in source keyspace ${req.sourceKeyspace}: ${errorText(err)}`);

@@ -135,6 +135,21 @@ describe('Migrate with unsharded keyspaces: sharded → unsharded and unsharded 
       await editVSchema(h, 'target', 'single', (v) => { delete v.tables![TABLE]; }).catch(() => undefined);
     });
 
+    it('refuses a table the source VSchema has no vindex for: which source shard a row belongs to decides which version stands', async () => {
+      await editVSchema(h, 'source', 'commerce', (v) => { delete v.tables![TABLE]; });
+      try {
+        const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'merge', '--target-keyspace', 'single', 'create',
+          '--source-keyspace', 'commerce', '--mount-name', MOUNT, '--tables', TABLE]);
+        assert.equal(r.code, 1, r.stdout);
+        assert.match(r.stderr, new RegExp(`table ${TABLE} has no vindex in the VSchema of source keyspace commerce: its 2 shards all feed target keyspace single's one shard, .*ApplyVSchema on the source cluster`));
+        // Refused before anything was written.
+        const [has] = await rowsOn<{ n: number }>(single().port, 'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [single().db, TABLE]);
+        assert.equal(Number(has.n), 0);
+      } finally {
+        await editVSchema(h, 'source', 'commerce', (v) => { v.tables![TABLE] = { column_vindexes: [{ column: 'id', name: 'hash' }] }; });
+      }
+    });
+
     it('merges both source shards into the one target shard, with catch-up, cutover and complete', async () => {
       const r = await vtmigrateOn(h, 'target', ['Migrate', '--workflow', 'merge', '--target-keyspace', 'single', 'create',
         '--source-keyspace', 'commerce', '--mount-name', MOUNT, '--tables', TABLE]);
