@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { statusQuery, type MigrateStatus } from '../workflows/api';
 import { requireFlagsWithParents } from './flags';
-import { describeExecution, queryWithDeadline, sleep, type ExecutionInfo } from './temporal';
+import { describeExecution, frontendUnavailable, queryWithDeadline, sleep, type ExecutionInfo } from './temporal';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -34,7 +34,9 @@ export type PollResult<T> = { done: true; value: T } | { done: false };
 /**
  * Polls a run about once a second until `check` returns a value, the run closes (then `closed`
  * decides), or the deadline passes. A status query that does not answer is retried: the run may
- * be between workflow tasks, or its worker restarting.
+ * be between workflow tasks, or its worker restarting. So is a Temporal frontend that cannot be
+ * reached (restarting): the run goes on meanwhile, and a wait that failed then reported a step
+ * as failed that went on to succeed.
  */
 export async function pollRun<T>(
   client: Client,
@@ -47,7 +49,16 @@ export async function pollRun<T>(
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    const info = await describeExecution(handle);
+    let info: ExecutionInfo | undefined;
+    try {
+      info = await describeExecution(handle);
+    } catch (err) {
+      if (!frontendUnavailable(err)) throw err;
+      last = `the Temporal frontend cannot be reached (${(err as Error).message}: ${((err as Error).cause as Error | undefined)?.message ?? ''}); waiting for it`;
+      if (Date.now() >= deadline) throw onTimeout(last);
+      await sleep(1000);
+      continue;
+    }
     if (!info) throw new Error(`workflow ${handle.workflowId} no longer exists`);
     if (info.state !== 'RUNNING') return closed(info);
     let status: MigrateStatus | undefined;

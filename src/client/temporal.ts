@@ -94,6 +94,14 @@ export async function describeExecution(handle: WorkflowHandle): Promise<Executi
 }
 
 /**
+ * Whether a call failed because the Temporal frontend could not be reached (restarting, say): a
+ * ServiceError whose gRPC cause is UNAVAILABLE (14). What the run does goes on meanwhile.
+ */
+export function frontendUnavailable(err: unknown): boolean {
+  return err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === 14;
+}
+
+/**
  * Whether a failed query ran out of time: the SDK wraps the gRPC error in a ServiceError whose
  * cause is DEADLINE_EXCEEDED (4) or, when withDeadline cancelled the call, CANCELLED (1).
  */

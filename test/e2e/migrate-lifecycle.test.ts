@@ -4,6 +4,8 @@
 // primary, routing computed with OpenSSL) must find every source row, identical, on the shard
 // its keyspace id belongs to, and no other rows.
 import { strict as assert } from 'node:assert';
+import type { WorkflowHandle } from '@temporalio/client';
+import { statusQuery } from '../../src/workflows/api';
 import { seedCommerce, startLoad } from '../../src/local/commerce-load';
 import { compareMigration } from '../support/compare';
 import { startHeartbeats } from '../support/heartbeats';
@@ -12,6 +14,17 @@ import { testStack } from '../support/stack';
 import { testClient } from '../support/temporal';
 
 const WF = ['Migrate', '--workflow', 'import', '--target-keyspace', 'customer'];
+
+/** Waits until the Migrate run's phase is one of `phases` (queried through the test client). */
+async function waitForPhase(handle: WorkflowHandle, phases: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await handle.query(statusQuery).catch(() => undefined);
+    if (s && phases.includes(s.phase)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for phase ${phases.join('/')} (last ${s?.phase})`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
 
 /** Polls a command until its output matches `pattern` and does not match `unless`. */
 async function waitForText(args: string[], pattern: RegExp, timeoutMs: number, unless?: RegExp): Promise<string> {
@@ -44,6 +57,7 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     await load?.stop();
     await writer?.close().catch(() => undefined);
     await localCli(['stop', 'worker']);
+    await localCli(['start', 'temporal']);
     const c = await testClient();
     await c.workflow.getHandle('customer.import').terminate('test cleanup').catch(() => undefined);
     await resetClusters();
@@ -102,9 +116,18 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     // Like a real Vitess source, the source primaries keep writing heartbeats (outside the
     // migrated tables) throughout the cutover: the streams must still reach the VDiff's point,
     // and this is not the application writing.
+    // Temporal is down for a while (longer than the client's own ~20 s of gRPC retries) while the
+    // cutover command waits for the result: the command waits for the frontend and reports the
+    // cutover (it failed with `Failed to describe workflow` while the cutover went on to succeed).
     const heartbeats = await startHeartbeats(primaries(spec, 'source').map((p) => p.port));
     try {
-      r = await vtmigrate([...WF, 'cutover'], { timeoutMs: 300_000 });
+      const cutover = vtmigrate([...WF, 'cutover'], { timeoutMs: 300_000 });
+      const handle = (await testClient()).workflow.getHandle('customer.import');
+      await waitForPhase(handle, ['CuttingOver', 'CutoverReady'], 60_000);
+      assert.equal((await localCli(['stop', 'temporal', '--signal', 'KILL'])).code, 0);
+      await new Promise((res) => setTimeout(res, 25_000));
+      assert.equal((await localCli(['start', 'temporal'])).code, 0);
+      r = await cutover;
     } finally {
       await heartbeats.stop();
     }
