@@ -437,7 +437,9 @@ export async function Migrate(req: MigrateRequest): Promise<MigrateStatus> {
           } catch (err) {
             // A source or target primary down, say: the streams must not stay stopped at a drain.
             if (isCancellation(err)) throw err;
-            why = `${failureMessage(err)}; run complete again once the cause is fixed, or use complete --force`;
+            // (No --force hint: it would skip the drain, and what the streams have not applied yet
+            // would be left behind, for an outage that passes.)
+            why = `${failureMessage(err)}; the streams go on: run complete again once the cause is fixed`;
           }
           if (why !== '') {
             // The streams go on catching up, as after a cutover.
