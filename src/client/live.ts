@@ -46,6 +46,14 @@ export class NoStreamsError extends Error {
   }
 }
 
+/** How a run that ended COMPLETED ended for the operator: it completed the migration, or cancelled it. */
+async function completedAs(handle: WorkflowHandle): Promise<{ message: string; type?: string } | undefined> {
+  const final = await handle.result().catch(() => undefined) as MigrateStatus | undefined;
+  if (final?.phase === 'Cancelled') return { message: 'the migration was cancelled' };
+  if (final?.phase === 'Completed') return { message: 'the migration was completed' };
+  return undefined;
+}
+
 /** Whether a run that ended this way may have left its state on the target (its own cancel or complete removes it). */
 export function runLeavesState(state: string): boolean {
   return state === 'FAILED' || state === 'TERMINATED' || state === 'CANCELLED' || state === 'TIMED_OUT';
@@ -65,7 +73,8 @@ export async function runningMigration(client: Client, targetKeyspace: string, w
   const info = await describeExecution(handle);
   if (!info || info.state !== 'RUNNING') {
     // A run that failed (bad input from the Temporal CLI, say) says why; refused input left nothing.
-    const outcome = info?.state === 'FAILED' ? await closedRunOutcome(handle, info.state) : undefined;
+    const outcome = info?.state === 'FAILED' ? await closedRunOutcome(handle, info.state)
+      : info?.state === 'COMPLETED' ? await completedAs(handle) : undefined;
     throw new NoStreamsError(targetKeyspace, workflow, info, outcome?.message, outcome?.type === 'InvalidInput' ? 'none possible' : 'unknown');
   }
   return { handle, status: await queryWithDeadline(client, handle, statusQuery) };

@@ -137,6 +137,10 @@ describe('Migrate lifecycle through the CLI (2 → 3 shards, under load)', funct
     r = await vtmigrate([...WF, 'complete'], { timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'Successfully completed the import workflow in the customer keyspace');
+    // Afterwards status says how the last run ended for the operator, not only Temporal's COMPLETED.
+    r = await vtmigrate([...WF, 'status']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no streams found in keyspace customer for import \(its last run ended COMPLETED at [^)]*: the migration was completed\)/);
 
     const result = await compareMigration(primaries(spec, 'source'), primaries(spec, 'target'));
     assert.deepEqual(result.differences.slice(0, 10), []);

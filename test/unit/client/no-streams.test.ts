@@ -20,6 +20,8 @@ describe('no streams found', () => {
   it('does not for a run that completed (complete or cancel removed its state) or was refused before it touched the target', () => {
     assert.equal(new NoStreamsError('customer', 'imp', closed('COMPLETED')).message,
       'no streams found in keyspace customer for imp (its last run ended COMPLETED at 2026-12-04T10:00:00.000Z)');
+    assert.equal(new NoStreamsError('customer', 'imp', closed('COMPLETED'), 'the migration was cancelled').message,
+      'no streams found in keyspace customer for imp (its last run ended COMPLETED at 2026-12-04T10:00:00.000Z: the migration was cancelled)');
     assert.equal(new NoStreamsError('customer', 'imp', closed('FAILED'), 'invalid Migrate request: x', 'none possible').message,
       'no streams found in keyspace customer for imp (its last run ended FAILED at 2026-12-04T10:00:00.000Z: invalid Migrate request: x)');
   });
