@@ -216,7 +216,8 @@ function buildResults(d: Dataset, o: BenchOptions, c: Collected): Result[] {
       c.lagRss.length > 0 ? `steady writes ${Math.round(summarize(c.lagRss).median)} MB` : '',
     ].filter((x) => x !== '');
     out.push(result('worker_rss', 'MB', s(copies.map((r) => r.rssPeak)), undefined, {
-      note: `peak during copy (${perTable})${later.length > 0 ? `; peak during ${later.join(', ')}` : ''}`,
+      // A copy shorter than the once-a-second look at its heartbeats has no per-table peaks.
+      note: `peak during copy${perTable ? ` (${perTable})` : ''}${later.length > 0 ? `; peak during ${later.join(', ')}` : ''}`,
       details: { byTable: copies.map((r) => r.rssByTable), catchup: c.catchupRss, lag: c.lagRss },
     }));
     const childMax = (h: HistorySizes) => Math.max(...Object.values(h.children));
