@@ -1,5 +1,5 @@
 // Where the source primaries are now: the positions cutover drains every stream to.
-import { connectMysql } from '../mysql/connect';
+import { connectMysql, type Connection } from '../mysql/connect';
 import { formatPosition } from '../mysql/gtid';
 import { currentPosition, serverFlavor } from '../mysql/positions';
 import type { MigrationRef, ShardRef } from '../workflows/tasks';
@@ -31,22 +31,30 @@ export async function sourcePositions(deps: ActivityDeps, ref: MigrationRef): Pr
   return out;
 }
 
+type ShardsTask = { ref: MigrationRef; shards: string[] };
+
+/** `read` on each listed target shard's primary, one after the other. */
+async function onEachTargetPrimary<T>(deps: ActivityDeps, task: ShardsTask, read: (conn: Connection) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const shard of task.shards) {
+    const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, shard);
+    try {
+      out.push(await read(conn));
+    } finally {
+      conn.destroy();
+    }
+  }
+  return out;
+}
+
 /**
  * Row changes to the migrated tables that every stream has applied so far, over all target
  * shards. Cutover compares it before and after its VDiff: a difference means the application
  * still wrote to those tables (writes elsewhere, such as heartbeats, do not count).
  */
-export async function appliedChanges(deps: ActivityDeps, task: { ref: MigrationRef; shards: string[] }): Promise<number> {
-  let n = 0;
-  for (const shard of task.shards) {
-    const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, shard);
-    try {
-      n += await rowsApplied(conn, task.ref.workflowId);
-    } finally {
-      conn.destroy();
-    }
-  }
-  return n;
+export async function appliedChanges(deps: ActivityDeps, task: ShardsTask): Promise<number> {
+  const counts = await onEachTargetPrimary(deps, task, (conn) => rowsApplied(conn, task.ref.workflowId));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -54,15 +62,10 @@ export async function appliedChanges(deps: ActivityDeps, task: { ref: MigrationR
  * drained to the same source positions a parked row is no move in transit: its key is on
  * several source shards, and the target can hold one of them (README, "Parked rows").
  */
-export async function parkedRows(deps: ActivityDeps, task: { ref: MigrationRef; shards: string[] }): Promise<Record<string, number>> {
+export async function parkedRows(deps: ActivityDeps, task: ShardsTask): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const shard of task.shards) {
-    const { conn } = await connectTargetPrimary(deps, task.ref.targetKeyspace, shard);
-    try {
-      for (const [table, n] of await parkedRowsByTable(conn, task.ref.workflowId)) out[table] = (out[table] ?? 0) + n;
-    } finally {
-      conn.destroy();
-    }
+  for (const byTable of await onEachTargetPrimary(deps, task, (conn) => parkedRowsByTable(conn, task.ref.workflowId))) {
+    for (const [table, n] of byTable) out[table] = (out[table] ?? 0) + n;
   }
   return out;
 }
